@@ -1,0 +1,16 @@
+#pragma once
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/route/link.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/vxlan.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+#include <linux/neighbour.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>

@@ -1,0 +1,28 @@
+/// A driver that programs nothing and records every intent, for tests without root and for
+/// control-plane-only deployments (`dataplane_driver = dummy`).
+public final class DummyDriver: DataplaneDriver {
+    public let name = "dummy"
+    /// Every intent received, in order.
+    public private(set) var applied: [DataplaneIntent] = []
+    /// Intents for which `apply` should report a failure (to test error paths).
+    public var failing: Set<DataplaneIntent> = []
+
+    public init() {}
+
+    public func apply(_ intents: [DataplaneIntent]) -> [DataplaneFailure] {
+        applied.append(contentsOf: intents)
+        return intents.filter(failing.contains).map { DataplaneFailure(intent: $0, reason: "refused by test") }
+    }
+
+    public func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure] { [] }
+
+    public func removeAll() -> [DataplaneFailure] {
+        applied.removeAll()
+        return []
+    }
+
+    public func describe(externalID: String) -> [String: String] { [:] }
+
+    /// Forgets what was recorded so far.
+    public func reset() { applied.removeAll() }
+}

@@ -1,0 +1,7 @@
+import HTTPServer
+
+/// libFuzzer entry point (built with `swift build --sanitize=fuzzer --product FuzzHTTP`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    0
+}
