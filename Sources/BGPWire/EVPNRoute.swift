@@ -2,7 +2,7 @@ import NetAddress
 
 /// An EVPN NLRI (RFC 7432 §7, AFI 25 / SAFI 70). Labels are 24-bit values as carried on the wire;
 /// with VXLAN they are the VNI (RFC 8365 §5.1.3). Whether the old BaGPipe shifted form (`VNI<<4|1`)
-/// is used is a `DecodingContext`/encoding option, not part of the value.
+/// is used is a `CodecContext`/encoding option, not part of the value.
 public enum EVPNRoute: Hashable, Sendable {
     case ethernetAutoDiscovery(EthernetAutoDiscoveryRoute)
     case macIPAdvertisement(MACIPAdvertisementRoute)

@@ -199,8 +199,8 @@ public struct NotificationMessage: Hashable, Sendable, Error {
     }
 }
 
-/// What the decoder needs to know about the session (RFC 7606 §3, RFC 6793, RFC 7911, RFC 8654).
-public struct DecodingContext: Hashable, Sendable {
+/// What the decoder and encoder need to know about the session (RFC 7606 §3, RFC 6793, RFC 7911, RFC 8654).
+public struct CodecContext: Hashable, Sendable {
     /// Both sides announced the 4-octet AS capability: AS_PATH carries 4-byte ASNs.
     public var fourOctetAS: Bool
     /// Families for which we receive path identifiers (add-path negotiated with receive on our side).
