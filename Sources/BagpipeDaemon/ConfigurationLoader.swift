@@ -1,3 +1,4 @@
+import Foundation
 import NetAddress
 
 extension DaemonConfiguration {
@@ -200,5 +201,15 @@ struct SectionReader {
             }
         }
         return warnings
+    }
+}
+
+extension DaemonConfiguration {
+    /// Reads and parses the file at `path`.
+    public static func load(path: String) throws -> DaemonConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(path: path, line: nil, key: nil, message: "cannot read the file")
+        }
+        return try DaemonConfiguration(ini: INIFile(parsing: text, path: path))
     }
 }
