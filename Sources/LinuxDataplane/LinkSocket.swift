@@ -149,13 +149,13 @@ final class LinkSocket {
         let link = rtnl_link_vxlan_alloc()!
         defer { rtnl_link_put(link) }
         prepare(link, name: name, mtu: mtu, master: master, up: true)
-        rtnl_link_vxlan_set_id(link, vni)
         let address = Self.nlAddress(local)
         defer { nl_addr_put(address) }
-        rtnl_link_vxlan_set_local(link, address)
-        rtnl_link_vxlan_set_port(link, UInt32(port))
-        rtnl_link_vxlan_set_learning(link, 0)
-        rtnl_link_vxlan_set_proxy(link, proxy ? 1 : 0)
+        try check(rtnl_link_vxlan_set_id(link, vni), "vxlan \(name): VNI \(vni)")
+        try check(rtnl_link_vxlan_set_local(link, address), "vxlan \(name): local \(local)")
+        try check(rtnl_link_vxlan_set_port(link, UInt32(port)), "vxlan \(name): dstport \(port)")
+        try check(rtnl_link_vxlan_set_learning(link, 0), "vxlan \(name): nolearning")
+        try check(rtnl_link_vxlan_set_proxy(link, proxy ? 1 : 0), "vxlan \(name): proxy")
         try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), "create vxlan \(name)")
     }
 

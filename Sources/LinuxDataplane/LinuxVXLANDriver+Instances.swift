@@ -7,12 +7,14 @@ extension LinuxVXLANDriver {
     /// by alias, or unmarked devices with exactly the derived names and the right kind and VNI).
     /// Running it again changes nothing.
     func createInstance(_ spec: InstanceSpec) throws {
+        guard spec.vni < 1 << 24 else { throw LinuxDataplaneError.invalid("VNI \(spec.vni) out of range (24 bits, RFC 7348 §5)") }
         var all = try links.links()
         let marker = Self.marker(spec.externalID)
         let claimed = Set(instances.values.filter { $0.externalID != spec.externalID }
             .flatMap { [$0.bridge.name, $0.vxlan.name] })
 
         let bridge: LinkInfo
+        var createdBridge = false
         let ownsBridge = spec.existingBridge == nil
         if let existing = spec.existingBridge {
             bridge = try links.require(existing)
@@ -23,6 +25,7 @@ extension LinuxVXLANDriver {
             bridge = try adoptOrCreate(prefix: configuration.naming.bridgePrefix, spec: spec, all: all, claimed: claimed,
                                        adoptable: { $0.kind == "bridge" }) { name in
                 try links.createBridge(name: name, up: true)
+                createdBridge = true
             }
         }
         if !bridge.isUp { try links.change(bridge.index, name: bridge.name, up: true) }
@@ -36,11 +39,16 @@ extension LinuxVXLANDriver {
                 all = try links.links()
             }
             let mtu = try vxlanMTU()
-            vxlan = try adoptOrCreate(prefix: configuration.naming.vxlanPrefix, spec: spec, all: all, claimed: claimed,
-                                      adoptable: { $0.kind == "vxlan" && $0.vni == spec.vni }) { name in
-                try links.createVXLAN(name: name, vni: spec.vni, local: configuration.localAddress,
-                                      port: configuration.vxlanPort, proxy: configuration.arpProxy, mtu: mtu,
-                                      master: bridge.index)
+            do {
+                vxlan = try adoptOrCreate(prefix: configuration.naming.vxlanPrefix, spec: spec, all: all, claimed: claimed,
+                                          adoptable: { $0.kind == "vxlan" && $0.vni == spec.vni }) { name in
+                    try links.createVXLAN(name: name, vni: spec.vni, local: configuration.localAddress,
+                                          port: configuration.vxlanPort, proxy: configuration.arpProxy, mtu: mtu,
+                                          master: bridge.index)
+                }
+            } catch {
+                if createdBridge { try? links.delete(bridge.index, name: bridge.name) }   // no half instance
+                throw error
             }
         }
         if vxlan.master != bridge.index || !vxlan.isUp {

@@ -39,7 +39,8 @@ public enum NetworkNamespace {
 /// The hand-over between `perform` and its thread; the semaphore orders every access.
 private final class ThreadJob<T>: @unchecked Sendable {
     let fd: Int32
-    let body: () throws -> T
+    /// Dropped before `done` is signalled: the caller's closure must not outlive `perform`.
+    var body: (() throws -> T)?
     let done = DispatchSemaphore(value: 0)
     var result: Result<T, Error>?
 
@@ -52,8 +53,9 @@ private final class ThreadJob<T>: @unchecked Sendable {
         if csupport_setns_net(fd) != 0 {
             result = .failure(LinuxDataplaneError.system(operation: "setns", errno: errno))
         } else {
-            result = Result(catching: body)
+            result = Result(catching: body!)
         }
+        body = nil
         done.signal()
     }
 }
