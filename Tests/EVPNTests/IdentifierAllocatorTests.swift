@@ -17,8 +17,9 @@ import Testing
 
     @Test func neverHandsOutReservedValues() {
         var allocator = IdentifierAllocator(range: 16...18)
-        #expect(allocator.reserve(17))
-        #expect(!allocator.reserve(17))
+        let first = allocator.reserve(17), second = allocator.reserve(17)
+        #expect(first)
+        #expect(!second)
         #expect(allocator.allocate() == 16)
         #expect(allocator.allocate() == 18)
         #expect(allocator.allocate() == nil)
