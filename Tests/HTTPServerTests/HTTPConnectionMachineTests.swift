@@ -1,7 +1,7 @@
 import Testing
 @testable import HTTPServer
 
-private func echo(_ request: HTTPRequest) -> HTTPResponse {
+private func summarize(_ request: HTTPRequest) -> HTTPResponse {
     HTTPResponse(status: .ok, contentType: "text/plain", body: "\(request.method) \(request.target) \(request.body.count)")
 }
 
@@ -11,7 +11,7 @@ private func text(_ output: HTTPConnectionMachine.Output) -> String { String(dec
     @Test func answersPipelinedRequestsInOrderAndKeepsAlive() {
         var machine = HTTPConnectionMachine()
         let output = machine.receive(Array("GET /a HTTP/1.1\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi".utf8),
-                                     date: "Mon, 01 Jan 2024 00:00:00 GMT", respond: echo)
+                                     date: "Mon, 01 Jan 2024 00:00:00 GMT", respond: summarize)
         #expect(!output.close)
         #expect(text(output) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n"
             + "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\nServer: swift-bagpipe\r\n\r\nGET /a 0"
@@ -24,42 +24,42 @@ private func text(_ output: HTTPConnectionMachine.Output) -> String { String(dec
     @Test func closesAfterConnectionCloseAndIgnoresTheRest() {
         var machine = HTTPConnectionMachine()
         let output = machine.receive(Array("GET /a HTTP/1.1\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n\r\n".utf8),
-                                     date: nil, respond: echo)
+                                     date: nil, respond: summarize)
         #expect(output.close)
         #expect(text(output).contains("Connection: close\r\n"))
         #expect(!text(output).contains("/b"))
-        #expect(machine.receive(Array("GET /c HTTP/1.1\r\n\r\n".utf8), date: nil, respond: echo).bytes.isEmpty)
+        #expect(machine.receive(Array("GET /c HTTP/1.1\r\n\r\n".utf8), date: nil, respond: summarize).bytes.isEmpty)
     }
 
     @Test func http10KeepsAliveOnlyWhenAsked() {
         var plain = HTTPConnectionMachine()
-        let closed = plain.receive(Array("GET / HTTP/1.0\r\n\r\n".utf8), date: nil, respond: echo)
+        let closed = plain.receive(Array("GET / HTTP/1.0\r\n\r\n".utf8), date: nil, respond: summarize)
         #expect(closed.close)
         var asking = HTTPConnectionMachine()
-        let kept = asking.receive(Array("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n".utf8), date: nil, respond: echo)
+        let kept = asking.receive(Array("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n".utf8), date: nil, respond: summarize)
         #expect(!kept.close)
         #expect(text(kept).contains("Connection: keep-alive\r\n"))
     }
 
     @Test func headGetsHeadersWithoutBody() {
         var machine = HTTPConnectionMachine()
-        let output = machine.receive(Array("HEAD /a HTTP/1.1\r\n\r\n".utf8), date: nil, respond: echo)
+        let output = machine.receive(Array("HEAD /a HTTP/1.1\r\n\r\n".utf8), date: nil, respond: summarize)
         #expect(text(output).hasSuffix("Content-Length: 9\r\nServer: swift-bagpipe\r\n\r\n"))
     }
 
     @Test func sendsContinueBeforeTheBody() {
         var machine = HTTPConnectionMachine()
         let first = machine.receive(Array("POST /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8),
-                                    date: nil, respond: echo)
+                                    date: nil, respond: summarize)
         #expect(text(first) == "HTTP/1.1 100 Continue\r\n\r\n")
-        let second = machine.receive(Array("abc".utf8), date: nil, respond: echo)
+        let second = machine.receive(Array("abc".utf8), date: nil, respond: summarize)
         #expect(text(second).hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(text(second).hasSuffix("POST /a 3"))
     }
 
     @Test func answersAParseErrorWithItsStatusAndCloses() {
         var machine = HTTPConnectionMachine()
-        let output = machine.receive(Array("GET / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n".utf8), date: nil, respond: echo)
+        let output = machine.receive(Array("GET / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n".utf8), date: nil, respond: summarize)
         #expect(output.close)
         #expect(text(output).hasPrefix("HTTP/1.1 413 Content Too Large\r\n"))
         #expect(text(output).contains("Connection: close\r\n"))
@@ -74,11 +74,11 @@ private func text(_ output: HTTPConnectionMachine.Output) -> String { String(dec
         #expect(text(freshOutput).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
 
         var partial = HTTPConnectionMachine()
-        _ = partial.receive(Array("GET / HTTP/1.1\r\nHost:".utf8), date: nil, respond: echo)
+        _ = partial.receive(Array("GET / HTTP/1.1\r\nHost:".utf8), date: nil, respond: summarize)
         #expect(text(partial.idleTimeout(date: nil)).hasPrefix("HTTP/1.1 408 "))
 
         var reused = HTTPConnectionMachine()
-        _ = reused.receive(Array("GET / HTTP/1.1\r\n\r\n".utf8), date: nil, respond: echo)
+        _ = reused.receive(Array("GET / HTTP/1.1\r\n\r\n".utf8), date: nil, respond: summarize)
         let silent = reused.idleTimeout(date: nil)
         #expect(silent.close)
         #expect(silent.bytes.isEmpty)
