@@ -37,7 +37,7 @@ let package = Package(
         // Pure BGP/EVPN wire codec (RFC 4271, 4760, 7432, 4684, 7606, ...). No I/O.
         .target(name: "BGPWire", dependencies: ["NetAddress"]),
         // Dispatch-based event loop: non-blocking TCP sockets, timers, safe teardown.
-        .target(name: "EventLoop", dependencies: ["CSupport", log]),
+        .target(name: "EventLoop", dependencies: ["CSupport", "NetAddress", log]),
         // BGP sessions: FSM (RFC 4271 §8), transport (MD5, GTSM), peers.
         .target(name: "BGPSpeaker", dependencies: ["BGPWire", "EventLoop", log]),
         // What a dataplane can be asked to do, plus a recording DummyDriver.
@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BGPSpeakerTests", dependencies: ["BGPSpeaker", "EventLoop", "BGPWire"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "NetAddress"]),
         .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane"]),
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop"]),

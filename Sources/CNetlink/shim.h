@@ -1,4 +1,8 @@
 #pragma once
+/* glibc first: linux/libc-compat.h then skips its own in6_addr/sockaddr_in6 (no clash with Glibc). */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <netlink/addr.h>

@@ -5,3 +5,8 @@
 int csupport_setns_net(int fd);
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 with errno on failure.
 int csupport_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len);
+/// Creates a persistent network namespace bound at `path` (e.g. /var/run/netns/NAME), as
+/// `ip netns add` does: the directory is made a shared mount point, an empty file is created and a
+/// fresh namespace (made on a short-lived thread) is bind-mounted onto it. 0 on success, or
+/// -errno. An existing namespace at `path` is left alone and counts as success.
+int csupport_netns_create(const char *directory, const char *path);
