@@ -187,16 +187,16 @@ import Testing
                                                        port: "tap-a\(index)"))
         }
         network.pump()
-        let toC = network[reflector].output.evpnUpdates(to: ip(c))
+        let toC = network[reflector].output.evpnMessages(to: ip(c))
         #expect(toC.isEmpty)
         #expect(network[c].output.intents.isEmpty)
         // A and B did get each other's routes through the reflector.
-        #expect(!network[reflector].output.evpnUpdates(to: ip(a)).isEmpty)
-        #expect(!network[reflector].output.evpnUpdates(to: ip(b)).isEmpty)
+        #expect(!network[reflector].output.evpnMessages(to: ip(a)).isEmpty)
+        #expect(!network[reflector].output.evpnMessages(to: ip(b)).isEmpty)
         // C joins red: now it gets them.
         try network[c].router.attach(attachRequest("red", mac: "52:54:00:00:00:0c", port: "tap-c"))
         network.pump()
-        #expect(!network[reflector].output.evpnUpdates(to: ip(c)).isEmpty)
+        #expect(!network[reflector].output.evpnMessages(to: ip(c)).isEmpty)
         #expect(network[c].router.instanceSnapshot("red")!.remoteMACs.count == 22)
     }
 }

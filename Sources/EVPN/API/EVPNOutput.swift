@@ -1,13 +1,11 @@
-import BGPWire
 import Dataplane
 import NetAddress
 
 /// Where an `EVPNRouter` sends what it decided. Called synchronously at the end of each call into
 /// the router, on the router's own queue: first the dataplane intents of that call (in order), then
-/// the UPDATEs per peer (RT membership before EVPN, withdrawals before announcements, End-of-RIB last).
+/// the route updates per established peer (RT membership before EVPN, withdrawals before
+/// announcements, End-of-RIB last), for the session to encode with `RouteUpdate.encoded(context:)`.
 public protocol EVPNOutput: AnyObject {
-    /// UPDATEs for one established peer, in order.
-    func send(_ updates: [UpdateMessage], to peer: IPAddress)
-    /// Dataplane changes, in order.
+    func send(_ updates: [RouteUpdate], to peer: IPAddress)
     func apply(_ intents: [DataplaneIntent])
 }

@@ -24,14 +24,11 @@ public struct EVPNRouterConfiguration: Sendable {
     public var assumeVXLANWhenEncapsulationMissing: Bool
     /// VNIs handed out when an attachment asks for none (BaGPipe's label allocator range).
     public var allocatedVNIs: ClosedRange<UInt32>
-    /// Largest UPDATE built (4096; 65535 only if every peer negotiated extended messages, RFC 8654).
-    public var maximumMessageLength: Int
 
     public init(localAS: UInt32, routerID: IPv4Address, bgpLocalAddress: IPAddress,
                 dataplaneLocalAddress: IPAddress? = nil, enableRTC: Bool = true,
                 routeReflectorClusterID: IPv4Address? = nil, defaultLocalPreference: UInt32 = 100,
-                assumeVXLANWhenEncapsulationMissing: Bool = false, allocatedVNIs: ClosedRange<UInt32> = 16...1_048_575,
-                maximumMessageLength: Int = 4096) {
+                assumeVXLANWhenEncapsulationMissing: Bool = false, allocatedVNIs: ClosedRange<UInt32> = 16...1_048_575) {
         self.localAS = localAS
         self.routerID = routerID
         self.bgpLocalAddress = bgpLocalAddress
@@ -41,6 +38,5 @@ public struct EVPNRouterConfiguration: Sendable {
         self.defaultLocalPreference = defaultLocalPreference
         self.assumeVXLANWhenEncapsulationMissing = assumeVXLANWhenEncapsulationMissing
         self.allocatedVNIs = allocatedVNIs
-        self.maximumMessageLength = maximumMessageLength
     }
 }

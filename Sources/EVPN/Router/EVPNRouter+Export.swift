@@ -66,14 +66,14 @@ extension EVPNRouter {
         }
     }
 
-    /// Turns a peer's outbox into UPDATEs: RT membership first, then EVPN; in each, withdrawals
-    /// then announcements grouped by attributes; End-of-RIB markers last.
-    func drainOutbox(of peer: PeerState) -> [UpdateMessage] {
-        var updates: [UpdateMessage] = []
+    /// Turns a peer's outbox into route updates: RT membership first, then EVPN; in each,
+    /// withdrawals then announcements grouped by attributes; End-of-RIB markers last.
+    func drainOutbox(of peer: PeerState) -> [RouteUpdate] {
+        var updates: [RouteUpdate] = []
         for family in [AddressFamily.routeTargetConstraint, .l2vpnEVPN] {
             var withdrawn: [NLRI] = []
             var groups = OrderedDictionary<GroupKey, [NLRI]>()
-            var groupAttributes: [GroupKey: (PathAttributes, IPAddress?)] = [:]
+            var groupAttributes: [GroupKey: (attributes: PathAttributes, nextHop: IPAddress?)] = [:]
             for (key, action) in peer.outbox where key.family == family {
                 switch action {
                 case .withdraw(let nlri):
@@ -88,15 +88,15 @@ extension EVPNRouter {
                     groups[group, default: []].append(nlri(for: key, path: path))
                 }
             }
-            updates += packer.withdrawals(family: family, nlri: withdrawn)
+            if !withdrawn.isEmpty { updates.append(.withdraw(family: family, nlri: withdrawn)) }
             for (group, nlri) in groups {
-                let (attributes, nextHop) = groupAttributes[group]!
-                updates += packer.announcements(family: family, attributes: attributes, nextHop: nextHop, nlri: nlri)
+                guard let (attributes, nextHop) = groupAttributes[group], let nextHop else { continue }
+                updates.append(.announce(family: family, nextHop: nextHop, attributes: attributes, nlri: nlri))
             }
         }
         peer.outbox.removeAll()
         for family in peer.pendingEndOfRIB {
-            updates.append(UpdatePacker.endOfRIB(family))
+            updates.append(.endOfRIB(family))
             peer.sentEndOfRIB.insert(family)
         }
         peer.pendingEndOfRIB.removeAll()

@@ -68,7 +68,7 @@ extension EVPNRouter {
         defer { flush() }
         guard let peer = peers[address] else { return }
         peer.receivedUpdateCount += 1
-        if let family = UpdatePacker.endOfRIBFamily(update) {
+        if let family = update.endOfRIBFamily {
             peer.receivedEndOfRIB.insert(family)
             if family == .routeTargetConstraint, peer.constrainsRouteTargets, peer.families.contains(.l2vpnEVPN),
                !peer.sentEndOfRIB.contains(.l2vpnEVPN), !peer.pendingEndOfRIB.contains(.l2vpnEVPN) {
@@ -79,10 +79,10 @@ extension EVPNRouter {
         let oldFilter = peer.filter
         var withdrawn = update.attributes.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
         if let reach = update.attributes.mpReach {
-            if update.treatAsWithdraw || hasLooped(update.attributes, from: peer) {
+            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(update.attributes, from: peer) {
                 withdrawn.append((reach.family, reach.nlri))
             } else {
-                let attributes = interner.intern(update.attributes, nextHop: reach.nextHops.first)
+                let attributes = interner.intern(update.attributes, nextHop: reach.nextHops[0])
                 for nlri in reach.nlri where peer.families.contains(reach.family) {
                     learn(nlri, attributes: attributes, from: peer)
                 }

@@ -46,7 +46,6 @@ public final class EVPNRouter {
     public private(set) var recentWarnings: [String] = []
     public private(set) var warningCount = 0
 
-    let packer: UpdatePacker
     let policy: ExportPolicy
     var decision: DecisionProcess {
         DecisionProcess(localAS: configuration.localAS, defaultLocalPreference: configuration.defaultLocalPreference,
@@ -59,7 +58,6 @@ public final class EVPNRouter {
         self.output = output
         self.logger = logger
         vniAllocator = IdentifierAllocator(range: configuration.allocatedVNIs)
-        packer = UpdatePacker(maximumMessageLength: configuration.maximumMessageLength)
         policy = ExportPolicy(localAS: configuration.localAS, defaultLocalPreference: configuration.defaultLocalPreference,
                               clusterID: configuration.routeReflectorClusterID)
     }

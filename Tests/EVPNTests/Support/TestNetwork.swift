@@ -4,21 +4,26 @@ import Dataplane
 @testable import EVPN
 import NetAddress
 
-/// Records what one router decided: dataplane intents go to a `DummyDriver`, UPDATEs are kept
-/// and handed to the network for delivery.
+/// Records what one router decided: dataplane intents go to a `DummyDriver`; route updates are
+/// encoded into UPDATE messages with BGPWire (as a session would), kept, and handed to the network.
 final class RecordingOutput: EVPNOutput {
     let address: IPAddress
     let driver = DummyDriver()
     weak var network: TestNetwork?
-    /// Every UPDATE sent, with its destination.
-    private(set) var sent: [(peer: IPAddress, update: UpdateMessage)] = []
+    /// Every route update sent, with its destination.
+    private(set) var updates: [(peer: IPAddress, update: RouteUpdate)] = []
+    /// Every encoded UPDATE message sent, with its destination.
+    private(set) var messages: [(peer: IPAddress, bytes: [UInt8])] = []
 
     init(address: IPAddress) { self.address = address }
 
-    func send(_ updates: [UpdateMessage], to peer: IPAddress) {
+    func send(_ updates: [RouteUpdate], to peer: IPAddress) {
         for update in updates {
-            sent.append((peer, update))
-            network?.transmit(update, from: address, to: peer)
+            self.updates.append((peer, update))
+            for bytes in update.encoded(context: TestNetwork.context) {
+                messages.append((peer, bytes))
+                network?.transmit(bytes, from: address, to: peer)
+            }
         }
     }
 
@@ -30,14 +35,19 @@ final class RecordingOutput: EVPNOutput {
 
     func forget() {
         driver.reset()
-        sent.removeAll()
+        updates.removeAll()
+        messages.removeAll()
     }
 
-    /// UPDATEs sent carrying EVPN routes (announced or withdrawn; End-of-RIB excluded).
-    func evpnUpdates(to peer: IPAddress? = nil) -> [UpdateMessage] {
-        sent.filter { peer == nil || $0.peer == peer }.map(\.update).filter { update in
-            (update.attributes.mpReach?.family == .l2vpnEVPN && !(update.attributes.mpReach?.nlri.isEmpty ?? true))
-                || (update.attributes.mpUnreach?.family == .l2vpnEVPN && !(update.attributes.mpUnreach?.nlri.isEmpty ?? true))
+    /// Encoded UPDATE messages sent carrying EVPN routes (announced or withdrawn; End-of-RIB excluded).
+    func evpnMessages(to peer: IPAddress? = nil) -> [UpdateMessage] {
+        messages.filter { peer == nil || $0.peer == peer }.compactMap { message in
+            guard case .update(let update) = try? BGPMessage.decode(message.bytes, context: TestNetwork.context) else {
+                return nil
+            }
+            let carriesEVPN = update.announcedNLRI.contains { $0.family == .l2vpnEVPN }
+                || update.withdrawnNLRI.contains { $0.family == .l2vpnEVPN }
+            return carriesEVPN ? update : nil
         }
     }
 }
@@ -52,11 +62,11 @@ final class TestNetwork {
 
     private(set) var nodes: [IPAddress: Node] = [:]
     private var sessions: Set<[IPAddress]> = []
-    private var inFlight = Deque<(from: IPAddress, to: IPAddress, update: UpdateMessage)>()
-    /// Applied to every UPDATE on its way (the codec round trip, once BGPWire has one).
-    var wire: (UpdateMessage) -> UpdateMessage = { $0 }
+    private var inFlight = Deque<(from: IPAddress, to: IPAddress, bytes: [UInt8])>()
 
     static let localAS: UInt32 = 64512
+    /// Every session: 4-byte AS, no add-path, 4096-byte messages.
+    static let context = CodecContext()
 
     @discardableResult
     func addNode(_ address: String, routeReflector: Bool = false, enableRTC: Bool = true,
@@ -98,15 +108,18 @@ final class TestNetwork {
         pump()
     }
 
-    func transmit(_ update: UpdateMessage, from: IPAddress, to: IPAddress) {
+    func transmit(_ bytes: [UInt8], from: IPAddress, to: IPAddress) {
         guard sessions.contains([from, to].sorted()) else { return }
-        inFlight.append((from, to, update))
+        inFlight.append((from, to, bytes))
     }
 
-    /// Delivers queued UPDATEs until none is left.
+    /// Decodes and delivers queued UPDATEs until none is left.
     func pump() {
         while let message = inFlight.popFirst() {
-            nodes[message.to]?.router.receive(wire(message.update), from: message.from)
+            guard case .update(let update) = try! BGPMessage.decode(message.bytes, context: Self.context) else {
+                fatalError("only UPDATEs travel here")
+            }
+            nodes[message.to]?.router.receive(update, from: message.from)
         }
     }
 
