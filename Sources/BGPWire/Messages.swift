@@ -30,6 +30,10 @@ public struct OpenMessage: Hashable, Sendable {
     public var capabilities: [Capability]
     /// Optional parameters other than capabilities (type, value), kept raw.
     public var otherParameters: [RawOptionalParameter] = []
+    /// How the capabilities are packed into optional parameters (kept from the wire for byte-exact re-encoding).
+    public var capabilityGrouping: CapabilityGrouping = .onePerParameter
+    /// Whether the optional parameters use the RFC 9072 extended length format even when short.
+    public var usesExtendedParameters = false
 
     public init(myAS: UInt16, holdTime: UInt16, bgpIdentifier: IPv4Address, capabilities: [Capability]) {
         self.myAS = myAS
@@ -161,6 +165,9 @@ public struct UpdateMessage: Hashable, Sendable {
     public var withdrawnRoutes: [IPPrefix]
     public var attributes: PathAttributes
     public var nlri: [IPPrefix]
+    /// Add-path identifiers for `withdrawnRoutes` and `nlri` (RFC 7911 §3), when negotiated for IPv4 unicast; else empty.
+    public var withdrawnPathIdentifiers: [UInt32] = []
+    public var nlriPathIdentifiers: [UInt32] = []
     /// Set by the decoder when RFC 7606 §2 requires "treat-as-withdraw": every NLRI carried by this
     /// UPDATE (reachable or not) must be handled as withdrawn. `malformedReason` says why.
     public var treatAsWithdraw = false
@@ -209,13 +216,16 @@ public struct CodecContext: Hashable, Sendable {
     public var extendedMessage: Bool
     /// Read and write EVPN labels in 2016 BaGPipe's shifted form (`VNI << 4 | 1`) instead of RFC 8365's raw VNI.
     public var legacyShiftedVNI: Bool
+    /// Families for which we send path identifiers (add-path negotiated with send on our side, RFC 7911 §4).
+    public var addPathSend: Set<AddressFamily>
 
     public init(fourOctetAS: Bool = true, addPathReceive: Set<AddressFamily> = [], extendedMessage: Bool = false,
-                legacyShiftedVNI: Bool = false) {
+                legacyShiftedVNI: Bool = false, addPathSend: Set<AddressFamily> = []) {
         self.fourOctetAS = fourOctetAS
         self.addPathReceive = addPathReceive
         self.extendedMessage = extendedMessage
         self.legacyShiftedVNI = legacyShiftedVNI
+        self.addPathSend = addPathSend
     }
 
     /// The largest message allowed (RFC 4271 §4.1, RFC 8654 §4).

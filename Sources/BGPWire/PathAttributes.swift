@@ -52,7 +52,8 @@ public struct LargeCommunity: Hashable, Sendable, CustomStringConvertible {
 public struct PMSITunnel: Hashable, Sendable {
     public var flags: UInt8
     public var tunnelType: UInt8
-    /// The 24-bit label field as on the wire (the VNI with VXLAN, RFC 8365 §5.1.3).
+    /// The 24-bit label field: the VNI with VXLAN (RFC 8365 §5.1.3). With `CodecContext.legacyShiftedVNI`
+    /// the codec reads and writes it shifted (`VNI << 4`) as 2016 BaGPipe did; this value stays the VNI.
     public var label: UInt32
     /// The tunnel identifier bytes (4 or 16 for ingress replication).
     public var tunnelIdentifier: [UInt8]
@@ -89,6 +90,8 @@ public struct MPReach: Hashable, Sendable {
     public var family: AddressFamily
     public var nextHops: [IPAddress]
     public var nlri: [NLRI]
+    /// Add-path identifiers, one per NLRI, when add-path is negotiated for `family` (RFC 7911 §3); else empty.
+    public var pathIdentifiers: [UInt32] = []
 
     public init(family: AddressFamily, nextHops: [IPAddress], nlri: [NLRI]) {
         self.family = family
@@ -101,6 +104,8 @@ public struct MPReach: Hashable, Sendable {
 public struct MPUnreach: Hashable, Sendable {
     public var family: AddressFamily
     public var nlri: [NLRI]
+    /// Add-path identifiers, one per NLRI, when add-path is negotiated for `family` (RFC 7911 §3); else empty.
+    public var pathIdentifiers: [UInt32] = []
 
     public init(family: AddressFamily, nlri: [NLRI]) {
         self.family = family
@@ -141,8 +146,12 @@ public struct PathAttributes: Hashable, Sendable {
     public var largeCommunities: [LargeCommunity] = []
     public var mpReach: MPReach?
     public var mpUnreach: MPUnreach?
-    /// Attributes not decoded above (unknown optional transitive ones are re-advertised).
+    /// Attributes not decoded above (unknown optional transitive ones are re-advertised), and
+    /// MP_REACH_NLRI / MP_UNREACH_NLRI of families this codec does not decode.
     public var unrecognized: [RawPathAttribute] = []
+    /// The wire order and flags of a decoded UPDATE's attributes; an encoding hint that never
+    /// affects equality (see `PathAttributeLayout`).
+    public var wireLayout = PathAttributeLayout()
 
     public init() {}
 

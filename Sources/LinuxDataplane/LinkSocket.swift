@@ -159,21 +159,16 @@ final class LinkSocket {
         try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), "create vxlan \(name)")
     }
 
-    /// A veth pair: `name` here, `peer` in the namespace open at `peerNamespace` (or here).
-    func createVeth(name: String, mtu: UInt32, peer: String, peerNamespace: Int32?, peerMTU: UInt32,
-                    peerAddress: MACAddress?) throws {
+    /// A veth pair: `name` here (up), `peer` in the namespace open at `peerNamespace` (down, to
+    /// be configured there).
+    func createVeth(name: String, mtu: UInt32, peer: String, peerNamespace: Int32) throws {
         let link = rtnl_link_veth_alloc()!
         defer { rtnl_link_put(link) }
         prepare(link, name: name, mtu: mtu, master: nil, up: true)
         let peerLink = rtnl_link_veth_get_peer(link)!
         defer { rtnl_link_put(peerLink) }
-        prepare(peerLink, name: peer, mtu: peerMTU, master: nil, up: true)
-        if let peerNamespace { rtnl_link_set_ns_fd(peerLink, peerNamespace) }
-        if let peerAddress {
-            let address = Self.nlAddress(peerAddress)
-            rtnl_link_set_addr(peerLink, address)
-            nl_addr_put(address)
-        }
+        rtnl_link_set_name(peerLink, peer)
+        rtnl_link_set_ns_fd(peerLink, peerNamespace)
         try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), "create veth \(name) (peer \(peer))")
     }
 

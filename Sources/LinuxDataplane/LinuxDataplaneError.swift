@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why a kernel operation failed, in words a person can act on.
 public enum LinuxDataplaneError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The named interface does not exist (in the driver's network namespace).
@@ -18,7 +20,3 @@ public enum LinuxDataplaneError: Error, Hashable, Sendable, CustomStringConverti
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,5 +1,6 @@
 import Dataplane
 import Dispatch
+import Glibc
 import NetAddress
 
 /// The Linux VXLAN dataplane (RFC 7348 devices, RFC 8365 §5 EVPN over VXLAN) programmed over
@@ -153,8 +154,6 @@ struct NeighbourBatch {
         return failures
     }
 }
-
-import Glibc
 
 extension NeighbourMessage {
     /// What the request was, for error messages (`bridge fdb` / `ip neigh` words).

@@ -40,10 +40,11 @@ public struct NetnsPort: Hashable, Sendable {
         try NetworkNamespace.perform(in: networkNamespacePath) {
             let here = try LinkSocket()
             if let stale = try here.link(named: outside) { try here.delete(stale.index, name: outside) }
-            try here.createVeth(name: outside, mtu: outsideMTU, peer: insideInterface, peerNamespace: fd,
-                                peerMTU: insideMTU, peerAddress: mac)
+            try here.createVeth(name: outside, mtu: outsideMTU, peer: insideInterface, peerNamespace: fd)
         }
-        let link = try inside.require(insideInterface)
+        var link = try inside.require(insideInterface)
+        try inside.change(link.index, name: insideInterface, up: true, mtu: insideMTU, address: mac)
+        link = try inside.require(insideInterface)
         try inside.addAddress(address, index: link.index, name: insideInterface)
         if let gateway { try inside.replaceDefaultRoute(via: gateway, index: link.index, name: insideInterface) }
         guard let actual = link.address else { throw LinuxDataplaneError.invalid("\(insideInterface) has no MAC address") }

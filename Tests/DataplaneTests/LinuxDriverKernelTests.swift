@@ -196,6 +196,20 @@ struct LinuxDriverKernelTests {
         #expect(driver.removeAll() == [])
     }
 
+    @Test func arpProxyAndMTUAreConfigurable() throws {
+        let node = try TestNamespace("p")
+        defer { node.remove() }
+        let driver = try LinuxVXLANDriver(configuration: .init(localAddress: IPAddress("198.51.100.11")!, vxlanPort: 8472,
+                                                               mtu: 1400, arpProxy: true, networkNamespacePath: node.path))
+        #expect(driver.apply([.createInstance(InstanceSpec(externalID: "proxy", vni: 40))]) == [])
+        let vxlan = try #require(try node.links("vxlan--proxy").first)
+        let info = try #require((vxlan["linkinfo"] as? [String: Any])?["info_data"] as? [String: Any])
+        #expect(info["proxy"] as? Bool == true)
+        #expect(info["port"] as? Int == 8472)
+        #expect(vxlan["mtu"] as? Int == 1400)
+        #expect(driver.removeAll() == [])
+    }
+
     @Test func learnsMACsThatAppearOnPluggedPorts() throws {
         let (node, container, driver) = try makeNode()
         defer { node.remove(); container.remove() }

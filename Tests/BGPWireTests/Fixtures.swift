@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// One message of a fixture file made by Fixtures/extract-messages.py.
+struct CapturedMessage: CustomTestStringConvertible, Sendable {
+    var source: String
+    var destination: String
+    var type: UInt8
+    var bytes: [UInt8]
+    var file: String
+    var index: Int
+
+    var testDescription: String { "\(file)#\(index) \(source)→\(destination) type \(type)" }
+}
+
+enum Fixtures {
+    static func url(_ name: String) -> URL {
+        Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil)!
+    }
+
+    static func text(_ name: String) -> String {
+        try! String(contentsOf: url(name), encoding: .utf8)
+    }
+
+    /// Every message of a `.messages` fixture.
+    static func messages(_ name: String) -> [CapturedMessage] {
+        text(name).split(separator: "\n").enumerated().map { index, line in
+            let fields = line.split(separator: " ")
+            return CapturedMessage(source: String(fields[0]), destination: String(fields[1]), type: UInt8(fields[2])!,
+                                   bytes: bytes(String(fields[3])), file: name, index: index)
+        }
+    }
+
+    static let captureFiles = ["bagpipe-gobgp-rr-evpn.messages", "mixed-bagpipe-frr-gobgp-rr.messages"]
+    static let allCaptured: [CapturedMessage] = captureFiles.flatMap(messages)
+}
