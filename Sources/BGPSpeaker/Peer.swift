@@ -129,7 +129,6 @@ final class Peer: PeerSessionOwner {
     }
 
     private func dump(_ session: PeerSession) {
-        logger.info("connection collision: closing the \(session.direction) connection (RFC 4271 §6.8)")
         if session === candidate {
             candidate = nil
             session.handle(.openCollisionDump)
@@ -142,24 +141,32 @@ final class Peer: PeerSessionOwner {
 
     // MARK: PeerSessionOwner
 
-    func session(_ session: PeerSession, receivedOpenIn state: SessionState) {
-        guard state == .openConfirm, let candidate, let remoteID = session.fsm.negotiated?.peerRouterID else { return }
+    /// Collision detection (RFC 4271 §6.8) when an OPEN arrives on `session` and the peer has a second
+    /// connection. The peer's BGP Identifier is known from this OPEN, so the other connection is
+    /// examined in OpenSent as well as OpenConfirm (the RFC allows it), and the decision is made before
+    /// any KEEPALIVE confirms the OPEN: both speakers then keep the same connection.
+    func session(_ session: PeerSession, mayProceedWith open: OpenMessage) -> Bool {
+        guard let candidate else { return true }
         let other = session === candidate ? primary : candidate
+        let survivor: PeerSession
         switch other.state {
         case .established:
-            dump(session)
-        case .openConfirm:
-            let survivor: PeerSession
+            survivor = other
+        case .openSent, .openConfirm:
             if primary.direction == candidate.direction {
                 survivor = candidate   // two connections from the peer: the newer one is the live one
             } else {
-                let direction = CollisionResolution.survivor(localRouterID: parameters.routerID, remoteRouterID: remoteID)
+                let direction = CollisionResolution.survivor(localRouterID: parameters.routerID,
+                                                             remoteRouterID: open.bgpIdentifier)
                 survivor = primary.direction == direction ? primary : candidate
             }
-            dump(survivor === primary ? candidate : primary)
-        default:
-            break   // resolved when the other connection's OPEN arrives, or when it fails
+        case .idle, .connect, .active:
+            return true   // no second connection to compare with yet
         }
+        logger.info("connection collision with router id \(open.bgpIdentifier): keeping the \(survivor.direction) connection (RFC 4271 §6.8)")
+        guard survivor === session else { return false }   // its FSM gets OpenCollisionDump; `failed` follows
+        dump(other)
+        return true
     }
 
     func session(_ session: PeerSession, established negotiated: NegotiatedSession) {

@@ -13,7 +13,9 @@ enum ConnectionDirection: String, Sendable {
 
 /// What a `PeerSession` reports to its `Peer`.
 protocol PeerSessionOwner: AnyObject {
-    func session(_ session: PeerSession, receivedOpenIn state: SessionState)
+    /// An OPEN arrived in OpenSent: false when this connection loses a collision (RFC 4271 §6.8) and
+    /// must be closed with Cease / Connection Collision Resolution instead of confirming the OPEN.
+    func session(_ session: PeerSession, mayProceedWith open: OpenMessage) -> Bool
     func session(_ session: PeerSession, established negotiated: NegotiatedSession)
     func session(_ session: PeerSession, wentDown reason: String)
     func session(_ session: PeerSession, failed reason: String)
@@ -76,7 +78,6 @@ final class PeerSession {
                 logger.debug("\(before) → \(fsm.state) on \(next.name)")
             }
             for action in actions { perform(action) }
-            if case .bgpOpen = next, before == .openSent { owner?.session(self, receivedOpenIn: fsm.state) }
             if fsm.state == .idle && before != .idle { owner?.session(self, failed: fsm.lastError ?? "unknown") }
         }
     }
@@ -205,7 +206,8 @@ final class PeerSession {
                 }) else { return }
                 received.count(typeCode: message.typeCode)
                 event = switch message {
-                case .open(let open): .bgpOpen(open)
+                case .open(let open):
+                    fsm.state == .openSent && owner?.session(self, mayProceedWith: open) == false ? .openCollisionDump : .bgpOpen(open)
                 case .update(let update): .updateReceived(update)
                 case .notification(let notification): .notificationReceived(notification)
                 case .keepalive: .keepaliveReceived

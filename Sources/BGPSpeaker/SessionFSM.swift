@@ -51,6 +51,7 @@ public struct SessionFSM: Hashable, Sendable {
 
         // Connect and Active: no connection yet.
         case (.connect, .connectRetryTimerExpires):
+            lastError = "no connection within \(parameters.connectRetryTime) s; trying again"
             return [.closeConnection, .startTimer(.connectRetry, seconds: parameters.connectRetryTime), .connect]
         case (.active, .connectRetryTimerExpires):
             state = .connect
