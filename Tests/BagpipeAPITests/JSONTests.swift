@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test(arguments: ["", " ", "{", "[1,]", "{\"a\":1,}", "{'a': 1}", "01", "1.", ".5", "-", "1e", "NaN", "Infinity",
-                      "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{1}b\"", "[1] 2", "{\"a\" 1}", "{1: 2}"])
+                      "tru", "nul", "1e400", "-1e400", "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{1}b\"", "[1] 2", "{\"a\" 1}", "{1: 2}"])
     func rejectsInvalidText(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
     }
