@@ -32,7 +32,7 @@ import Testing
 
     @Test func integersBeyondInt64BecomeDoubles() throws {
         #expect(try JSONValue(parsing: "9223372036854775807") == .int(.max))
-        #expect(try JSONValue(parsing: "92233720368547758070") == .double(92233720368547758070))
+        #expect(try JSONValue(parsing: "92233720368547758080") == .double(92233720368547758080))
     }
 
     @Test(arguments: ["", " ", "{", "[1,]", "{\"a\":1,}", "{'a': 1}", "01", "1.", ".5", "-", "1e", "NaN", "Infinity",
