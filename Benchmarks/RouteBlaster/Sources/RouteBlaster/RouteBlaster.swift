@@ -1,0 +1,189 @@
+import ArgumentParser
+import BGPWire
+import Foundation
+import NetAddress
+
+@main
+struct RouteBlaster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send N pre-encoded EVPN type-2 routes to one BGP receiver as fast as TCP allows, then withdraw them.",
+        discussion: """
+            Prints one JSON line: time from the first UPDATE until the receiver's own count (--count-*) shows \
+            every route, and again for the withdrawal; the blaster's own send time; CPU and memory of --pid processes.
+            """)
+
+    @Option(help: "our address (TCP source, router id, next hop)") var local: String
+    @Option(help: "the receiver's address") var peer: String
+    @Option(help: "the receiver's BGP port") var port: UInt16 = 179
+    @Option(help: "AS number (iBGP: the receiver's too)") var asn: UInt32 = 64512
+    @Option(help: "number of type-2 routes") var routes = 10_000
+    @Option(name: .customLong("route-targets"), help: "route targets the routes are spread over") var routeTargets = 1
+    @Option(name: .customLong("rt-base"), help: "first route target number (ASN:rt-base)") var rtBase: UInt32 = 1
+    @Option(name: .customLong("vni-base"), help: "label (VNI) of the first route target's routes") var vniBase: UInt32 = 1000
+    @Flag(name: .customLong("mac-only"), help: "MAC-only routes instead of MAC+IP") var macOnly = false
+    @Flag(name: .customLong("extended-message"), help: "offer RFC 8654 extended messages (UPDATEs up to 65535 bytes)")
+    var extendedMessage = false
+    @Flag(help: "also offer the route-target constraint family (RFC 4684)") var rtc = false
+    @Option(name: .customLong("hold-time"), help: "hold time offered") var holdTime: UInt16 = 180
+
+    @Option(name: .customLong("count-http"), help: "count routes with an HTTP GET of this JSON URL") var countHTTP: String?
+    @Option(name: .customLong("count-key"), help: "dotted key of the count in --count-http's JSON")
+    var countKey = "route_counts.received_routes_count"
+    @Option(name: .customLong("count-command"), help: "count routes with this shell command (last integer printed)")
+    var countCommand: String?
+    @Option(name: .customLong("count-fdb-netns"), help: "count remote MACs in the kernel FDB of this network namespace")
+    var countFDBNetns: String?
+    @Option(name: .customLong("poll-interval"), help: "shortest interval between count polls, seconds") var pollInterval = 0.05
+    @Option(help: "give up a phase after this many seconds") var timeout = 300.0
+    @Option(name: .customLong("pid"), help: "a receiver process to measure (repeatable)") var pids: [Int32] = []
+    @Flag(name: .customLong("no-withdraw"), help: "stop after the announcement") var noWithdraw = false
+    @Option(name: .customLong("load-for"), help: "instead: announce and withdraw in a loop for this many seconds, no counting")
+    var loadFor: Double?
+    @Option(help: "copied into the JSON result") var label = ""
+
+    func run() throws {
+        do {
+            try blast()
+        } catch let error as BlasterError {
+            FileHandle.standardError.write(Data("route-blaster: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func blast() throws {
+        guard let localAddress = IPv4Address(local), let peerAddress = IPv4Address(peer) else {
+            throw BlasterError.usage("--local and --peer must be IPv4 addresses")
+        }
+        guard routes > 0, routeTargets > 0, routeTargets <= routes, routeTargets <= 65536 else {
+            throw BlasterError.usage("need 0 < --route-targets ≤ --routes and ≤ 65536")
+        }
+        let set = RouteSet(count: routes, routeTargets: routeTargets, asn: UInt16(truncatingIfNeeded: asn), rtBase: rtBase,
+                           vniBase: vniBase, nextHop: localAddress, macOnly: macOnly)
+        let encodeStart = Clock.now
+        var context = CodecContext(fourOctetAS: true, extendedMessage: extendedMessage)
+        var announce = set.announcements(context: context)
+        var withdraw = set.withdrawals(context: context)
+        var encodeSeconds = Clock.now - encodeStart
+
+        let connection = try BGPConnection(local: localAddress, peer: peerAddress, port: port, timeout: 30)
+        try connection.establish(open(routerID: localAddress), timeout: 30)
+        if extendedMessage && !connection.context.extendedMessage {
+            FileHandle.standardError.write(Data("route-blaster: the peer did not negotiate extended messages; using 4096\n".utf8))
+            let again = Clock.now
+            context.extendedMessage = false
+            announce = set.announcements(context: context)
+            withdraw = set.withdrawals(context: context)
+            encodeSeconds = Clock.now - again
+        }
+        if let loadFor { return try load(announce, withdraw, over: connection, for: loadFor) }
+
+        let counters = try makeCounters()
+        var measured: [String: Int] = [:]
+        for (name, counter) in counters { measured[name] = try counter.count() }
+        let baselines = measured
+        let goal = routes
+        let announced = try phase(announce, over: connection, counters: counters) { name, count in count >= baselines[name]! + goal }
+        var withdrawn: PhaseResult?
+        if announced.seconds != nil && !noWithdraw {
+            withdrawn = try phase(withdraw, over: connection, counters: counters) { name, count in count <= baselines[name]! }
+        }
+        let grown = announced.receivers.map { max(0, $0.peakRSSKB - $0.rssBeforeKB) }.reduce(0, +)
+        let usage = Self.ownCPU()
+        let result = RunResult(
+            label: label, routes: routes, routeTargets: routeTargets, macOnly: macOnly,
+            extendedMessage: connection.context.extendedMessage,
+            announceMessages: announce.messageCount, announceBytes: announce.bytes.count,
+            withdrawMessages: withdraw.messageCount, withdrawBytes: withdraw.bytes.count, encodeSeconds: encodeSeconds,
+            baselineCounts: baselines, announce: announced, withdraw: withdrawn,
+            bytesPerRoute: announced.seconds == nil || pids.isEmpty ? nil : Double(grown * 1024) / Double(routes),
+            blasterCPUSeconds: usage.own, pollerCPUSeconds: usage.children)
+        connection.cease()
+        try Self.printJSON(result)
+    }
+
+    private func open(routerID: IPv4Address) -> OpenMessage {
+        var capabilities: [Capability] = [.multiprotocol(.l2vpnEVPN)]
+        if rtc { capabilities.append(.multiprotocol(.routeTargetConstraint)) }
+        capabilities.append(.routeRefresh)
+        capabilities.append(.fourOctetAS(asn))
+        if extendedMessage { capabilities.append(.extendedMessage) }
+        return OpenMessage(myAS: asn <= UInt16.max ? UInt16(asn) : OpenMessage.asTrans, holdTime: holdTime,
+                           bgpIdentifier: routerID, capabilities: capabilities)
+    }
+
+    /// The counters asked for: the receiver's RIB (`--count-http` or `--count-command`) and/or the kernel FDB.
+    private func makeCounters() throws -> [(String, RouteCounter)] {
+        guard countHTTP == nil || countCommand == nil else { throw BlasterError.usage("--count-http or --count-command, not both") }
+        var counters: [(String, RouteCounter)] = []
+        if let countHTTP { counters.append(("rib", try HTTPJSONCounter(url: countHTTP, keyPath: countKey))) }
+        if let countCommand { counters.append(("rib", CommandCounter(command: countCommand))) }
+        if let countFDBNetns { counters.append(("fdb", try FDBCounter(netns: countFDBNetns))) }
+        guard !counters.isEmpty else { throw BlasterError.usage("give --count-http, --count-command and/or --count-fdb-netns") }
+        return counters
+    }
+
+    /// Sends `stream` and polls every counter until `goal` holds for each, measuring the receivers around it.
+    private func phase(_ stream: EncodedStream, over connection: BGPConnection, counters: [(String, RouteCounter)],
+                       goal: @escaping @Sendable (String, Int) -> Bool) throws -> PhaseResult {
+        let before = try pids.map { try ProcessStats(pid: $0) }
+        let start = Clock.now
+        let watchers = counters.map { name, counter in
+            (name, CountWatcher(counter: counter, start: start, timeout: timeout, minimumInterval: pollInterval) { goal(name, $0) })
+        }
+        let timing = try StreamSender().send(stream.bytes, over: connection)
+        var outcomes: [(String, CountWatcher.Outcome)] = []
+        while outcomes.count < watchers.count {
+            outcomes = watchers.compactMap { name, watcher in watcher.result.map { (name, $0) } }
+            try connection.service()
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let after = try pids.map { try ProcessStats(pid: $0) }
+        let usage = zip(before, after).map { old, new in
+            ReceiverUsage(pid: new.pid, cpuSeconds: new.cpuSeconds - old.cpuSeconds, rssBeforeKB: old.rssKB,
+                          rssAfterKB: new.rssKB, peakRSSKB: new.peakRSSKB)
+        }
+        let finishes = outcomes.map(\.1.finished)
+        let seconds = finishes.contains { $0 == nil } ? nil : finishes.compactMap { $0 }.max()
+        return PhaseResult(
+            seconds: seconds, timeoutSeconds: timeout, routesPerSecond: seconds.map { Double(routes) / $0 },
+            sendWallSeconds: timing.wall, sendBusySeconds: timing.busy,
+            injectionBound: seconds.map { timing.busy >= 0.9 * $0 }, receivers: usage,
+            counters: outcomes.map { name, outcome in
+                CounterResult(name: name, seconds: outcome.finished, lastCount: outcome.lastCount,
+                              resolutionSeconds: outcome.resolution, polls: outcome.samples.count,
+                              samples: outcome.samples, error: outcome.error)
+            })
+    }
+
+    /// `--load-for`: keeps the receiver busy by announcing and withdrawing in turn.
+    private func load(_ announce: EncodedStream, _ withdraw: EncodedStream, over connection: BGPConnection,
+                      for duration: Double) throws {
+        let start = Clock.now
+        var cycles = 0
+        while Clock.now - start < duration {
+            _ = try StreamSender().send(announce.bytes, over: connection)
+            _ = try StreamSender().send(withdraw.bytes, over: connection)
+            cycles += 1
+        }
+        connection.cease()
+        try Self.printJSON(LoadResult(label: label, routes: routes, seconds: Clock.now - start, cycles: cycles))
+    }
+
+    /// CPU seconds of this process and of the count commands it ran (getrusage(2)).
+    private static func ownCPU() -> (own: Double, children: Double) {
+        func seconds(_ who: Int32) -> Double {
+            var usage = rusage()
+            getrusage(__rusage_who_t(who), &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+        return (seconds(RUSAGE_SELF.rawValue), seconds(RUSAGE_CHILDREN.rawValue))
+    }
+
+    private static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
