@@ -6,7 +6,7 @@ import Foundation
 /// stays a small fraction of the result.
 final class CountWatcher: @unchecked Sendable {
     struct Sample: Codable {
-        /// Seconds since `start`, at the middle of the poll.
+        /// Seconds since `start`: the middle of the poll, or when an event-following counter last changed.
         var t: Double
         var count: Int
     }
@@ -46,13 +46,15 @@ final class CountWatcher: @unchecked Sendable {
         while true {
             let before = Clock.now
             let count: Int
+            let changed: Double?
             do {
-                count = try counter.count()
+                (count, changed) = try counter.countWithTime()
             } catch {
                 return finish(Outcome(finished: nil, samples: samples, error: "\(error)"))
             }
             let after = Clock.now
-            samples.append(Sample(t: (before + after) / 2 - start, count: count))
+            // An event-following counter knows when its count last changed: that is when the goal was met.
+            samples.append(Sample(t: (changed.map { max($0, start) } ?? (before + after) / 2) - start, count: count))
             if goal(count) { return finish(Outcome(finished: samples.last!.t, samples: samples)) }
             let elapsed = after - start
             if elapsed >= timeout { return finish(Outcome(finished: nil, samples: samples, error: "timeout")) }

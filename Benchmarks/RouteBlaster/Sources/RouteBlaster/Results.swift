@@ -46,6 +46,8 @@ struct CounterResult: Codable {
     var polls: Int
     var samples: [CountWatcher.Sample]
     var error: String?
+    /// Lost kernel notifications (FDB counter), each followed by a full re-dump.
+    var overflows: Int?
 }
 
 /// What one receiver process used during a phase.

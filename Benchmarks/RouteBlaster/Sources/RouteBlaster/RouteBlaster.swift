@@ -151,7 +151,8 @@ struct RouteBlaster: ParsableCommand {
             counters: outcomes.map { name, outcome in
                 CounterResult(name: name, seconds: outcome.finished, lastCount: outcome.lastCount,
                               resolutionSeconds: outcome.resolution, polls: outcome.samples.count,
-                              samples: outcome.samples, error: outcome.error)
+                              samples: outcome.samples, error: outcome.error,
+                              overflows: counters.first { $0.0 == name }?.1.overflows)
             })
     }
 

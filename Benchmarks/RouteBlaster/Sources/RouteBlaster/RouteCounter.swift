@@ -3,6 +3,15 @@ import Foundation
 /// Reads how many of the blasted routes a receiver holds, through the receiver's own interface.
 protocol RouteCounter: Sendable {
     func count() throws -> Int
+    /// The count and, for counters that follow events, when it last changed (monotonic seconds).
+    func countWithTime() throws -> (Int, Double?)
+    /// How often notifications were lost and the count re-seeded (event-following counters only).
+    var overflows: Int? { get }
+}
+
+extension RouteCounter {
+    func countWithTime() throws -> (Int, Double?) { (try count(), nil) }
+    var overflows: Int? { nil }
 }
 
 /// Runs a shell command (`gobgp … rib summary`, `vtysh … json | jq …`) and takes the last integer
