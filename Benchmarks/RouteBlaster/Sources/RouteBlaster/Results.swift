@@ -4,6 +4,7 @@ struct RunResult: Codable {
     var routes: Int
     var routeTargets: Int
     var macOnly: Bool
+    var routesPerUpdate: Int?
     var extendedMessage: Bool
     var announceMessages: Int
     var announceBytes: Int

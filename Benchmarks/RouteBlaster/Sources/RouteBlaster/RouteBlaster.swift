@@ -21,6 +21,8 @@ struct RouteBlaster: ParsableCommand {
     @Option(name: .customLong("rt-base"), help: "first route target number (ASN:rt-base)") var rtBase: UInt32 = 1
     @Option(name: .customLong("vni-base"), help: "label (VNI) of the first route target's routes") var vniBase: UInt32 = 1000
     @Flag(name: .customLong("mac-only"), help: "MAC-only routes instead of MAC+IP") var macOnly = false
+    @Option(name: .customLong("routes-per-update"), help: "at most this many routes per UPDATE (default: as many as fit)")
+    var routesPerUpdate: Int?
     @Flag(name: .customLong("extended-message"), help: "offer RFC 8654 extended messages (UPDATEs up to 65535 bytes)")
     var extendedMessage = false
     @Flag(help: "also offer the route-target constraint family (RFC 4684)") var rtc = false
@@ -58,7 +60,7 @@ struct RouteBlaster: ParsableCommand {
             throw BlasterError.usage("need 0 < --route-targets ≤ --routes and ≤ 65536")
         }
         let set = RouteSet(count: routes, routeTargets: routeTargets, asn: UInt16(truncatingIfNeeded: asn), rtBase: rtBase,
-                           vniBase: vniBase, nextHop: localAddress, macOnly: macOnly)
+                           vniBase: vniBase, nextHop: localAddress, macOnly: macOnly, routesPerUpdate: routesPerUpdate)
         let encodeStart = Clock.now
         var context = CodecContext(fourOctetAS: true, extendedMessage: extendedMessage)
         var announce = set.announcements(context: context)
@@ -90,7 +92,7 @@ struct RouteBlaster: ParsableCommand {
         let grown = announced.receivers.map { max(0, $0.peakRSSKB - $0.rssBeforeKB) }.reduce(0, +)
         let usage = Self.ownCPU()
         let result = RunResult(
-            label: label, routes: routes, routeTargets: routeTargets, macOnly: macOnly,
+            label: label, routes: routes, routeTargets: routeTargets, macOnly: macOnly, routesPerUpdate: routesPerUpdate,
             extendedMessage: connection.context.extendedMessage,
             announceMessages: announce.messageCount, announceBytes: announce.bytes.count,
             withdrawMessages: withdraw.messageCount, withdrawBytes: withdraw.bytes.count, encodeSeconds: encodeSeconds,

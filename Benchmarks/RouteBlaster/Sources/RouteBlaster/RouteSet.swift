@@ -18,6 +18,8 @@ struct RouteSet {
     var nextHop: IPv4Address
     /// MAC-only routes (no IP) instead of MAC+IP.
     var macOnly = false
+    /// At most this many NLRI per UPDATE (BaGPipe sends one); nil packs each message full.
+    var routesPerUpdate: Int?
 
     /// The first route index of group `group` (groups are contiguous index ranges).
     func groupStart(_ group: Int) -> Int { group * count / routeTargets }
@@ -39,13 +41,23 @@ struct RouteSet {
         return attributes
     }
 
+    /// The routes of `group`, cut into runs of at most `routesPerUpdate`.
+    private func batches(of group: Int) -> [[NLRI]] {
+        let indices = groupStart(group)..<groupStart(group + 1)
+        let size = max(1, routesPerUpdate ?? indices.count)
+        return stride(from: indices.lowerBound, to: indices.upperBound, by: size).map { start in
+            (start..<min(start + size, indices.upperBound)).map { route($0, group: group) }
+        }
+    }
+
     /// The UPDATE messages announcing every route, back to back, and how many messages there are.
     func announcements(context: CodecContext) -> EncodedStream {
         var stream = EncodedStream()
         for group in 0..<routeTargets {
-            let routes = (groupStart(group)..<groupStart(group + 1)).map { route($0, group: group) }
-            stream.append(UpdateMessage.packed(reach: routes, family: .l2vpnEVPN, nextHop: .v4(nextHop),
-                                               attributes: attributes(ofGroup: group), context: context))
+            for routes in batches(of: group) {
+                stream.append(UpdateMessage.packed(reach: routes, family: .l2vpnEVPN, nextHop: .v4(nextHop),
+                                                   attributes: attributes(ofGroup: group), context: context))
+            }
         }
         return stream
     }
@@ -54,8 +66,9 @@ struct RouteSet {
     func withdrawals(context: CodecContext) -> EncodedStream {
         var stream = EncodedStream()
         for group in 0..<routeTargets {
-            let routes = (groupStart(group)..<groupStart(group + 1)).map { route($0, group: group) }
-            stream.append(UpdateMessage.packed(withdraw: routes, family: .l2vpnEVPN, context: context))
+            for routes in batches(of: group) {
+                stream.append(UpdateMessage.packed(withdraw: routes, family: .l2vpnEVPN, context: context))
+            }
         }
         return stream
     }

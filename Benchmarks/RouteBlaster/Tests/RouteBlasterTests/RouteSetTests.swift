@@ -56,6 +56,17 @@ struct RouteSetTests {
         #expect(Set(withdrawn).count == 1000)
     }
 
+    @Test func routesPerUpdateCapsEachMessage() throws {
+        var oneByOne = set
+        oneByOne.routesPerUpdate = 1
+        let context = CodecContext()
+        let stream = oneByOne.announcements(context: context)
+        #expect(stream.messageCount == 1000)
+        let updates = try decode(stream, context: context)
+        #expect(updates.allSatisfy { $0.attributes.mpReach?.nlri.count == 1 })
+        #expect(oneByOne.withdrawals(context: context).messageCount == 1000)
+    }
+
     @Test func macOnlyRoutesHaveNoIP() throws {
         var macOnly = set
         macOnly.macOnly = true
