@@ -137,6 +137,9 @@ $extra
 host = 127.0.0.1
 port = 8082
 
+[COMMON]
+state_file = $TOPO_DIR/state-$name.json
+
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = linux
 CONF
