@@ -292,19 +292,22 @@ struct UpdateDecoder {
         let path = update.attributes.asPath
         let surplus = path.pathLength - as4Path.pathLength
         guard surplus >= 0 else { return }
+        // Keep the confederation segments and the first `surplus` AS numbers of AS_PATH, then AS4_PATH.
         var merged: [ASPathSegment] = []
         var remaining = surplus
-        for segment in path where remaining > 0 {
+        for segment in path {
             switch segment.kind {
-            case .sequence:
+            case .sequence where remaining > 0:
                 let taken = min(remaining, segment.asns.count)
                 merged.append(ASPathSegment(kind: .sequence, asns: Array(segment.asns.prefix(taken))))
                 remaining -= taken
-            case .set:
+            case .set where remaining > 0:
                 merged.append(segment)
                 remaining -= 1
             case .confedSequence, .confedSet:
                 merged.append(segment)
+            case .sequence, .set:
+                break
             }
         }
         update.attributes.asPath = merged + as4Path
