@@ -310,7 +310,14 @@ struct UpdateDecoder {
                 break
             }
         }
-        update.attributes.asPath = merged + as4Path
+        // Where the kept prefix and AS4_PATH meet, two AS_SEQUENCEs form one path: join them.
+        var tail = as4Path
+        if let last = merged.last, last.kind == .sequence, let first = tail.first, first.kind == .sequence,
+           last.asns.count + first.asns.count <= 255 {
+            merged[merged.count - 1].asns += first.asns
+            tail.removeFirst()
+        }
+        update.attributes.asPath = merged + tail
     }
 
     // MARK: RFC 7606 §3.d
