@@ -1,0 +1,42 @@
+/// The RIB entries an instance imported for one MAC or one IP: one pointer when there is one.
+enum EntryRefs {
+    case one(EVPNEntry)
+    case many(EntryList)
+
+    var entries: [EVPNEntry] {
+        switch self {
+        case .one(let entry): [entry]
+        case .many(let list): list.entries
+        }
+    }
+
+    func contains(_ entry: EVPNEntry) -> Bool {
+        switch self {
+        case .one(let only): only === entry
+        case .many(let list): list.entries.contains { $0 === entry }
+        }
+    }
+
+    /// These refs plus `entry` (which must not be among them).
+    func adding(_ entry: EVPNEntry) -> EntryRefs {
+        switch self {
+        case .one(let only): .many(EntryList([only, entry]))
+        case .many(let list): .many(EntryList(list.entries + [entry]))
+        }
+    }
+
+    /// These refs without `entry`; nil when none is left.
+    func removing(_ entry: EVPNEntry) -> EntryRefs? {
+        let left = entries.filter { $0 !== entry }
+        switch left.count {
+        case 0: return nil
+        case 1: return .one(left[0])
+        default: return .many(EntryList(left))
+        }
+    }
+}
+
+final class EntryList {
+    let entries: [EVPNEntry]
+    init(_ entries: [EVPNEntry]) { self.entries = entries }
+}

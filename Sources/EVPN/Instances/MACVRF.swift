@@ -1,0 +1,54 @@
+import BGPWire
+import NetAddress
+
+/// One EVPN instance (a MAC-VRF, RFC 7432 §6 with VXLAN, RFC 8365): what is attached locally and
+/// what it imported from remote routes, with what the dataplane was told about each.
+final class MACVRF {
+    let externalID: String
+    let vni: UInt32
+    let isVNIPinned: Bool
+    let routeDistinguisher: RouteDistinguisher
+    /// The RD number taken from the allocator, to give back.
+    let allocatedRDNumber: UInt32?
+    let linuxBridge: String?
+    var description: String?
+    /// Normalized (RFC 4684 §4).
+    var importRouteTargets: Set<RouteTarget>
+    var exportRouteTargets: [RouteTarget]
+
+    // Local side.
+    var localMACs: [MACAddress: LocalMAC] = [:]
+    /// BaGPipe's `ip_address_2_mac`: attached IP prefixes and their MACs.
+    var ipToMACs: [IPPrefix: Set<MACAddress>] = [:]
+    /// Attached addresses (any prefix length) and how many endpoints use each: no neighbour entry
+    /// is programmed for them.
+    var localAddressCounts: [IPAddress: Int] = [:]
+    var advertisesInclusiveMulticast = false
+
+    // Remote side (imported routes and the dataplane state derived from them).
+    var remoteMACs: [MACAddress: MACSlot] = [:]
+    var remoteIPs = IPIndex()
+    var floodSources: [ObjectIdentifier: (entry: EVPNEntry, target: FloodTarget)] = [:]
+    var floodCounts: [FloodTarget: Int] = [:]
+
+    init(externalID: String, vni: UInt32, isVNIPinned: Bool, routeDistinguisher: RouteDistinguisher,
+         allocatedRDNumber: UInt32?, linuxBridge: String?, importRouteTargets: Set<RouteTarget>,
+         exportRouteTargets: [RouteTarget]) {
+        self.externalID = externalID
+        self.vni = vni
+        self.isVNIPinned = isVNIPinned
+        self.routeDistinguisher = routeDistinguisher
+        self.allocatedRDNumber = allocatedRDNumber
+        self.linuxBridge = linuxBridge
+        self.importRouteTargets = importRouteTargets
+        self.exportRouteTargets = exportRouteTargets
+    }
+
+    /// True while an endpoint is attached (learned MACs do not keep an instance alive).
+    var hasAttachedEndpoints: Bool { localMACs.values.contains { !$0.isLearned } }
+
+    /// The key of our type-3 route (RFC 7432 §7.3).
+    func inclusiveMulticastKey(originator: IPAddress) -> EVPNRouteKey {
+        .inclusiveMulticast(InclusiveMulticastRoute(routeDistinguisher: routeDistinguisher, originator: originator))
+    }
+}

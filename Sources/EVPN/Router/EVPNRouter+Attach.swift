@@ -1,0 +1,149 @@
+import BGPWire
+import Dataplane
+import NetAddress
+
+/// The local side: BaGPipe's attach/detach semantics (bagpipe.md §3) and locally learned MACs.
+extension EVPNRouter {
+    /// Plugs an endpoint into an EVPN instance, creating the instance on first use.
+    ///
+    /// - An identical re-attach only refreshes the route (new `local_pref`/description apply) and
+    ///   emits no dataplane intent.
+    /// - Other route targets than the instance's replace them: imports and advertisements follow.
+    /// - An IP attach replaces the MAC's MAC-only endpoint (BaGPipe's wildcard).
+    /// - A MAC already present remotely is advertised with the next MAC mobility sequence number.
+    public func attach(_ request: AttachRequest) throws {
+        defer { flush() }
+        guard request.vni <= 0xFF_FFFF else { throw EVPNError.vniOutOfRange(request.vni) }
+        if request.advertiseSubnet, let prefix = request.ip, prefix.length != prefix.address.bitLength {
+            throw EVPNError.subnetAdvertisementUnsupported(prefix)
+        }
+        let importTargets = Set(request.importRouteTargets.map(\.normalized))
+        let exportTargets = Array(Set(request.exportRouteTargets.map(\.normalized))).sorted()
+
+        let instance: MACVRF
+        if let existing = instances[request.instanceID] {
+            try checkConsistency(of: request, in: existing)
+            instance = existing
+            changeImportTargets(of: instance, to: importTargets)
+            changeExportTargets(of: instance, to: exportTargets)
+        } else {
+            instance = try createInstance(for: request, importTargets: importTargets, exportTargets: exportTargets)
+        }
+        instance.description = request.instanceDescription
+        plug(request, into: instance)
+    }
+
+    /// BaGPipe's checks: a MAC stays on one port; an IP belongs to one MAC.
+    private func checkConsistency(of request: AttachRequest, in instance: MACVRF) throws {
+        if let local = instance.localMACs[request.mac], !local.isLearned, local.interface != request.localPort {
+            throw EVPNError.macOnAnotherPort(mac: request.mac, previousPort: local.interface, newPort: request.localPort)
+        }
+        if let prefix = request.ip, let macs = instance.ipToMACs[prefix], !macs.contains(request.mac) {
+            throw EVPNError.ipBoundToAnotherMAC(ip: prefix, mac: request.mac, boundMACs: Array(macs))
+        }
+    }
+
+    private func plug(_ request: AttachRequest, into instance: MACVRF) {
+        let mac = request.mac
+        if let learned = instance.localMACs[mac], learned.isLearned {
+            // An attach takes over a learned MAC (keeping its sequence and advertised routes).
+            instance.localMACs[mac]!.isLearned = false
+            instance.localMACs[mac]!.interface = request.localPort
+            instance.localMACs[mac]!.endpoints = [:]
+            pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
+        } else if instance.localMACs[mac] == nil {
+            instance.localMACs[mac] = LocalMAC(interface: request.localPort, endpoints: [:], isLearned: false,
+                                               sequence: freshSequence(for: mac, in: instance))
+            pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
+        }
+        let isNewEndpoint = instance.localMACs[mac]!.endpoints[request.ip] == nil
+        instance.localMACs[mac]!.endpoints[request.ip] = LocalEndpoint(localPreference: request.localPreference,
+                                                                       description: request.description)
+        if let prefix = request.ip {
+            instance.localMACs[mac]!.endpoints[nil] = nil
+            if isNewEndpoint {
+                instance.ipToMACs[prefix, default: []].insert(mac)
+                instance.localAddressCounts[prefix.address, default: 0] += 1
+            }
+        }
+        resolveMAC(mac, in: instance)
+        syncLocalRoutes(of: mac, in: instance)
+        if let prefix = request.ip, isNewEndpoint { resolveNeighbour(prefix.address, in: instance) }
+    }
+
+    /// The sequence number for a MAC that appears here: one above every remote claim on it
+    /// (RFC 7432 §15.1), 0 when none.
+    func freshSequence(for mac: MACAddress, in instance: MACVRF) -> UInt32 {
+        var highest: UInt32?
+        for entry in instance.remoteMACs[mac]?.entries.entries ?? [] {
+            guard let claim = claim(of: entry) else { continue }
+            highest = max(highest ?? 0, claim.sequence)
+        }
+        return highest.map { $0 &+ 1 } ?? 0
+    }
+
+    /// Unplugs an endpoint, or with `ip` nil every endpoint of the MAC (an unknown MAC is then
+    /// silently accepted, as BaGPipe does). The last endpoint of the instance deletes it.
+    public func detach(_ request: DetachRequest) throws {
+        defer { flush() }
+        guard let instance = instances[request.instanceID] else { throw EVPNError.vpnNotFound(request.instanceID) }
+        let mac = request.mac
+        guard let local = instance.localMACs[mac], !local.isLearned else {
+            if request.ip == nil { return }
+            throw EVPNError.endpointNotPlugged(mac: mac, ip: request.ip)
+        }
+        let removed: [IPPrefix?]
+        if let prefix = request.ip {
+            guard let macs = instance.ipToMACs[prefix], macs.contains(mac) else {
+                throw EVPNError.ipBoundToAnotherMAC(ip: prefix, mac: mac, boundMACs: Array(instance.ipToMACs[prefix] ?? []))
+            }
+            removed = [prefix]
+        } else {
+            removed = Array(local.endpoints.keys)
+        }
+        for endpoint in removed {
+            instance.localMACs[mac]!.endpoints[endpoint] = nil
+            guard let prefix = endpoint else { continue }
+            instance.ipToMACs[prefix]?.remove(mac)
+            if instance.ipToMACs[prefix]?.isEmpty == true { instance.ipToMACs[prefix] = nil }
+            let count = instance.localAddressCounts[prefix.address, default: 1] - 1
+            instance.localAddressCounts[prefix.address] = count == 0 ? nil : count
+        }
+        syncLocalRoutes(of: mac, in: instance)
+        if instance.localMACs[mac]!.endpoints.isEmpty {
+            instance.localMACs[mac] = nil
+            pendingIntents.append(.unplugPort(externalID: instance.externalID, interface: local.interface, mac: mac))
+        }
+        if !instance.hasAttachedEndpoints {
+            deleteInstance(instance)
+            return
+        }
+        resolveMAC(mac, in: instance)
+        for case let prefix? in removed { resolveNeighbour(prefix.address, in: instance) }
+    }
+
+    /// A MAC learned (or forgotten) by the dataplane on a port of an instance: advertised as a
+    /// MAC-only route while present. A MAC seen again here after it moved away takes the next
+    /// sequence number, so the move back wins (RFC 7432 §15.1).
+    public func handle(_ event: LocalMACEvent) {
+        defer { flush() }
+        guard let instance = instances[event.externalID] else { return }
+        let mac = event.mac
+        if event.appeared {
+            if let local = instance.localMACs[mac] {
+                guard !local.isWinning else { return }
+                instance.localMACs[mac]!.sequence = max(local.sequence, freshSequence(for: mac, in: instance))
+            } else {
+                instance.localMACs[mac] = LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],
+                                                   isLearned: true, sequence: freshSequence(for: mac, in: instance))
+            }
+            resolveMAC(mac, in: instance)
+            syncLocalRoutes(of: mac, in: instance)
+        } else if let local = instance.localMACs[mac], local.isLearned {
+            instance.localMACs[mac]!.endpoints = [:]
+            syncLocalRoutes(of: mac, in: instance)
+            instance.localMACs[mac] = nil
+            resolveMAC(mac, in: instance)
+        }
+    }
+}

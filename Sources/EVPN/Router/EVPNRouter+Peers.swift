@@ -1,0 +1,140 @@
+import BGPWire
+import NetAddress
+
+/// The BGP side: sessions coming and going, UPDATEs received, route refresh.
+extension EVPNRouter {
+    /// A session reached Established. `families` are those negotiated (only EVPN and RT
+    /// membership matter here); the peer is iBGP when `peerAS` is ours. Sends the peer our
+    /// routes (RT membership first) and End-of-RIB for each family; towards a peer with rtc the
+    /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB (RFC 4684 §6).
+    public func peerUp(_ address: IPAddress, routerID: IPv4Address, families: Set<AddressFamily>, peerAS: UInt32,
+                       isRouteReflectorClient: Bool = false) {
+        defer { flush() }
+        if peers[address] != nil { removePeer(address) }
+        let handled = families.intersection([.l2vpnEVPN, .routeTargetConstraint])
+        let peer = PeerState(address: address, source: allocateSource(), routerID: routerID, peerAS: peerAS,
+                             localAS: configuration.localAS, isRouteReflectorClient: isRouteReflectorClient,
+                             families: handled,
+                             constrainsRouteTargets: configuration.enableRTC && handled.contains(.routeTargetConstraint))
+        peers[address] = peer
+        sources[peer.source.rawValue] = peer
+        if peer.isExternal { hasHadExternalPeer = true }
+        logger.info("EVPN peer \(address) up: \(handled.sorted().map(\.description).joined(separator: ", "))")
+
+        if peer.families.contains(.routeTargetConstraint) {
+            announceAllMemberships(to: peer)
+            peer.pendingEndOfRIB.append(.routeTargetConstraint)
+        }
+        if peer.families.contains(.l2vpnEVPN) {
+            announceAllEVPN(to: peer)
+            if !peer.constrainsRouteTargets { peer.pendingEndOfRIB.append(.l2vpnEVPN) }
+            if isRouteReflector && !peer.constrainsRouteTargets && configuration.enableRTC {
+                setStandInDefaultMembership(for: peer, present: true)
+            }
+        }
+    }
+
+    /// The session went down: every route learned from the peer is withdrawn (no graceful restart).
+    public func peerDown(_ address: IPAddress) {
+        defer { flush() }
+        removePeer(address)
+    }
+
+    private func removePeer(_ address: IPAddress) {
+        guard let peer = peers.removeValue(forKey: address) else { return }
+        logger.info("EVPN peer \(address) down")
+        for entry in membershipTable.entries where entry.paths.path(from: peer.source) != nil {
+            updateMembership(entry) { $0.remove(source: peer.source) }
+        }
+        for entry in evpnTable.entries where entry.paths.path(from: peer.source) != nil {
+            update(entry) { $0.remove(source: peer.source) }
+        }
+        releaseSource(peer.source)
+    }
+
+    /// The peer asked for our routes again (RFC 2918): re-sends every route of the family.
+    public func routeRefresh(_ family: AddressFamily, from address: IPAddress) {
+        defer { flush() }
+        guard let peer = peers[address] else { return }
+        if family == .routeTargetConstraint { announceAllMemberships(to: peer) }
+        if family == .l2vpnEVPN { announceAllEVPN(to: peer) }
+    }
+
+    /// An UPDATE from an established peer. Handles End-of-RIB, withdrawals, announcements (an
+    /// announcement replaces the peer's previous path: implicit withdraw), treat-as-withdraw
+    /// (RFC 7606 §2), and drops routes that looped back: our ORIGINATOR_ID (RFC 4456 §8), our
+    /// cluster id in CLUSTER_LIST when reflecting, our AS in the AS_PATH of an eBGP route.
+    public func receive(_ update: UpdateMessage, from address: IPAddress) {
+        defer { flush() }
+        guard let peer = peers[address] else { return }
+        peer.receivedUpdateCount += 1
+        if let family = update.endOfRIBFamily {
+            peer.receivedEndOfRIB.insert(family)
+            if family == .routeTargetConstraint, peer.constrainsRouteTargets, peer.families.contains(.l2vpnEVPN),
+               !peer.sentEndOfRIB.contains(.l2vpnEVPN), !peer.pendingEndOfRIB.contains(.l2vpnEVPN) {
+                peer.pendingEndOfRIB.append(.l2vpnEVPN)
+            }
+            return
+        }
+        let oldFilter = peer.filter
+        var withdrawn = update.attributes.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
+        if let reach = update.attributes.mpReach {
+            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(update.attributes, from: peer) {
+                withdrawn.append((reach.family, reach.nlri))
+            } else {
+                let attributes = interner.intern(update.attributes, nextHop: reach.nextHops[0])
+                for nlri in reach.nlri where peer.families.contains(reach.family) {
+                    learn(nlri, attributes: attributes, from: peer)
+                }
+            }
+        }
+        for (family, nlri) in withdrawn where peer.families.contains(family) {
+            for item in nlri { forget(item, from: peer) }
+        }
+        if peer.filter != oldFilter { reevaluateEVPN(for: peer, oldFilter: oldFilter) }
+    }
+
+    private func hasLooped(_ attributes: PathAttributes, from peer: PeerState) -> Bool {
+        if attributes.originatorID == configuration.routerID { return true }
+        if let clusterID = configuration.routeReflectorClusterID, attributes.clusterList.contains(clusterID) { return true }
+        return peer.isExternal && attributes.asPath.contains { $0.asns.contains(configuration.localAS) }
+    }
+
+    private func learn(_ nlri: NLRI, attributes: AttributeSet, from peer: PeerState) {
+        switch nlri {
+        case .evpn(let route):
+            let (key, label, fullRoute) = EVPNRouteKey.split(route)
+            let entry = evpnTable.findOrInsert(key)
+            if entry.paths.path(from: peer.source) == nil { peer.receivedRouteCounts[.l2vpnEVPN, default: 0] += 1 }
+            let path = Path(source: peer.source, label: label, attributes: attributes, fullRoute: fullRoute.map(FullRoute.init))
+            update(entry) { $0.upsert(path) }
+        case .routeTargetMembership(let membership):
+            let entry = membershipTable.findOrInsert(membership)
+            if entry.paths.path(from: peer.source) == nil {
+                peer.receivedRouteCounts[.routeTargetConstraint, default: 0] += 1
+            }
+            if peer.constrainsRouteTargets { peer.filter.add(membership) }
+            let path = Path(source: peer.source, label: 0, attributes: attributes, fullRoute: nil)
+            updateMembership(entry) { $0.upsert(path) }
+        case .ipv4Unicast, .ipv6Unicast:
+            break
+        }
+    }
+
+    private func forget(_ nlri: NLRI, from peer: PeerState) {
+        switch nlri {
+        case .evpn(let route):
+            guard let entry = evpnTable.find(EVPNRouteKey.split(route).key),
+                  entry.paths.path(from: peer.source) != nil else { return }
+            peer.receivedRouteCounts[.l2vpnEVPN, default: 1] -= 1
+            update(entry) { $0.remove(source: peer.source) }
+        case .routeTargetMembership(let membership):
+            peer.filter.remove(membership)
+            guard let entry = membershipTable.find(membership), entry.paths.path(from: peer.source) != nil else { return }
+            peer.receivedRouteCounts[.routeTargetConstraint, default: 1] -= 1
+            updateMembership(entry) { $0.remove(source: peer.source) }
+        case .ipv4Unicast, .ipv6Unicast:
+            break
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Dispatch
+import EventLoop
+import Foundation
+import HTTPServer
+
+/// An `HTTPServer` on its own event loop, on a free loopback port, for tests.
+final class TestServer: @unchecked Sendable {
+    let loop: EventLoop
+    let server: HTTPServer
+    var port: UInt16 { server.localPort }
+
+    init(host: String = "127.0.0.1", configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+         responder: @escaping HTTPServer.Responder = echo) throws {
+        loop = try EventLoop(label: "test.http.\(UUID().uuidString.prefix(8))")
+        let box = ResponderBox(responder)
+        let loop = loop
+        server = try loop.queue.sync { try HTTPServer(loop: loop, host: host, port: 0, configuration: configuration, responder: box.responder) }
+    }
+
+    /// Runs `body` on the loop and returns its result.
+    func onLoop<T>(_ body: () -> T) -> T { loop.queue.sync(execute: body) }
+
+    var connectionCount: Int { onLoop { server.connectionCount } }
+
+    func stop() { onLoop { server.close() } }
+
+    func client(timeout: Double = 10) throws -> BlockingHTTPClient {
+        try BlockingHTTPClient(host: "127.0.0.1", port: port, timeout: timeout)
+    }
+}
+
+private struct ResponderBox: @unchecked Sendable {
+    let responder: HTTPServer.Responder
+    init(_ responder: @escaping HTTPServer.Responder) { self.responder = responder }
+}
+
+/// Answers `METHOD target bodyLength`, and the body itself for `/echo`.
+func echo(_ request: HTTPRequest) -> HTTPResponse {
+    if request.path == "/echo" { return HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body) }
+    return HTTPResponse(status: .ok, contentType: "text/plain", body: "\(request.method) \(request.target) \(request.body.count)")
+}
+
+/// Polls `condition` every 5 ms for at most `timeout` seconds.
+func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        guard Date() < deadline else { throw TestFailure("timed out waiting for \(what)") }
+        usleep(5_000)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// This process's descriptors (`/proc/self/fd`) that are connected TCP sockets with local port `port`:
+/// the server's side of its connections. Exact even while other tests open descriptors in parallel.
+func serverSocketDescriptors(port: UInt16) -> Int {
+    var inodes = Set<String>()
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
+              target.hasPrefix("socket:[") else { continue }
+        inodes.insert(String(target.dropFirst(8).dropLast()))
+    }
+    var count = 0
+    let portHex = String(format: "%04X", port)
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        // /proc files report size 0: read until the end rather than trusting the size.
+        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
+        let text = String(decoding: data, as: UTF8.self)
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 9, fields[3] != "0A", fields[1].hasSuffix(":" + portHex), inodes.contains(String(fields[9])) else { continue }
+            count += 1
+        }
+    }
+    return count
+}
+
+/// Raises this process's soft descriptor limit to its hard limit (tests with many sockets).
+func raiseDescriptorLimit() {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
