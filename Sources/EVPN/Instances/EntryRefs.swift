@@ -10,6 +10,14 @@ enum EntryRefs {
         }
     }
 
+    /// Calls `body` on each entry without building an array.
+    func forEach(_ body: (EVPNEntry) -> Void) {
+        switch self {
+        case .one(let entry): body(entry)
+        case .many(let list): list.entries.forEach(body)
+        }
+    }
+
     func contains(_ entry: EVPNEntry) -> Bool {
         switch self {
         case .one(let only): only === entry
