@@ -18,13 +18,6 @@ enum EntryRefs {
         }
     }
 
-    func contains(_ entry: EVPNEntry) -> Bool {
-        switch self {
-        case .one(let only): only === entry
-        case .many(let list): list.entries.contains { $0 === entry }
-        }
-    }
-
     /// These refs plus `entry` (which must not be among them).
     func adding(_ entry: EVPNEntry) -> EntryRefs {
         switch self {
