@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "bgp-decode", dependencies: ["BGPWire", argumentParser]),
         // libFuzzer entry points: build with scripts/fuzz (swift build --sanitize=fuzzer --product ...).
         .executableTarget(name: "FuzzBGPWire", dependencies: ["BGPWire"]),
-        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"]),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer", "BagpipeAPI", log], exclude: ["Corpus"]),
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], resources: [.copy("Fixtures")]),

@@ -10,7 +10,8 @@ extension JSONValue {
     /// Nesting deeper than this is refused rather than risking the stack.
     public static let maximumDepth = 200
 
-    /// Parses UTF-8 JSON text (RFC 8259): strict grammar, no NaN/Infinity, no trailing commas.
+    /// Parses UTF-8 JSON text (RFC 8259): strict grammar, no NaN/Infinity (nor numbers beyond a double's
+    /// range), no trailing commas.
     /// A repeated key keeps its first position and its last value, as Python's `json.loads` does.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         let array = Array(bytes)
@@ -202,7 +203,7 @@ private struct JSONReader {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw fail("bad number") }
+        guard let double = Double(text), double.isFinite else { throw fail("number out of range") }
         return .double(double)
     }
 

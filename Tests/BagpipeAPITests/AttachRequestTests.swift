@@ -18,6 +18,49 @@ func validateAttach(_ body: JSONObject, supported: Set<VPNType> = [.evpn]) -> Re
     Result { () throws(APIError) in try AttachRequest(parameters: body, supportedTypes: supported) }
 }
 
+/// Attach bodies that BaGPipe rejects, with its own messages (bagpipe.md §3), in its order of checks.
+let attachValidationCases: [([String: JSONValue?], String)] = [
+    (["vpn_type": nil], "API error: missing instance_type"),
+    (["vpn_type": "foo"], "API error: unknown vpn_type: foo"),
+    (["vpn_type": 5], "API error: unknown vpn_type: 5"),
+    (["vpn_type": "ipvpn"], "API error: No dataplane driver for VPN type ipvpn"),
+    (["vpn_instance_id": nil], "API error: Missing parameter: 'vpn_instance_id'"),
+    (["vpn_instance_id": .null], "API error: Missing parameter: 'vpn_instance_id'"),
+    (["mac_address": nil], "API error: Missing parameter: 'mac_address'"),
+    (["local_port": nil], "API error: Missing parameter: 'local_port'"),
+    (["import_rt": nil], "API error: Missing parameter: 'import_rt'"),
+    (["export_rt": nil], "API error: Missing parameter: 'export_rt'"),
+    (["export_rt": nil, "mac_address": nil], "API error: Missing parameter: 'mac_address'"),
+    (["local_port": ["ovs": ["plugged": true]]], "API error: Mandatory key is missing in local_port parameter (linuxif, or evpn)"),
+    (["local_port": 7], "API error: Mandatory key is missing in local_port parameter (linuxif, or evpn)"),
+    (["mac_address": "gg:gg"], "API error: MAC address gg:gg is not valid"),
+    (["mac_address": 12], "API error: MAC address 12 is not valid"),
+    (["ip_address": "257.1.1"], "API error: IP address 257.1.1 is not valid"),
+    (["ip_address": "10.0.0.1/33"], "API error: IP address 10.0.0.1/33 is not valid"),
+    (["advertise_subnet": "yes"], "API error: 'advertise_subnet' must be a boolean"),
+    (["advertise_subnet": .null], "API error: 'advertise_subnet' must be a boolean"),
+    (["direction": "sideways"], "API error: direction should be one of: both, to-port, from-port"),
+    (["import_rt": ["bad"]], "API error: Malformed route target: 'bad'"),
+    (["export_rt": "64512:1,bad"], "API error: Malformed route target: 'bad'"),
+    (["import_rt": ["64512:x"]], "API error: Malformed route target: '64512:x'"),
+    (["import_rt": [5]], "API error: Malformed route target: '5'"),
+    (["import_rt": ["70000:70000"]], "API error: Malformed route target: '70000:70000'"),
+    (["import_rt": 5], "API error: 'import_rt' must be a list of route targets or a comma-separated string"),
+    (["readvertise": ["to_rt": ["64512:1"]]], "API error: Wrong 'readvertise' parameters: 'from_rt'"),
+    (["readvertise": ["from_rt": ["64512:1"]]], "API error: Wrong 'readvertise' parameters: 'to_rt'"),
+    (["attract_traffic": ["classifier": [:]]], "API error: Wrong 'attract_traffic' parameters: 'redirect_rts'"),
+    (["gateway_ip": "nope"], "API error: IP address nope is not valid"),
+    (["vni": 16_777_216], "API error: 'vni' must be an integer between 0 and 16777215"),
+    (["vni": "5000"], "API error: 'vni' must be an integer between 0 and 16777215"),
+    (["local_pref": -1], "API error: 'local_pref' must be an integer between 0 and 4294967295"),
+    (["lb_consistent_hash_order": true], "API error: 'lb_consistent_hash_order' must be an integer between 0 and 4294967295"),
+    (["linuxbr": 1], "API error: 'linuxbr' must be a string"),
+    (["vpn_instance_id": ""], "API error: 'vpn_instance_id' must be a non-empty string"),
+    (["local_port": ["linuxif": 5]], "API error: 'linuxif' in local_port must be a string"),
+    (["local_port": ["evpn": ["id": "x"]]], "API error: local_port must name a Linux interface ('linuxif') for an evpn attachment"),
+    (["advertise_subnet": true], "API error: 'advertise_subnet' cannot be used with evpn for the non-host prefix 203.0.113.10/24"),
+]
+
 @Suite struct AttachRequestTests {
     @Test func readsTheRestAttachBodyWithDefaults() throws {
         let request = try validateAttach(attachBody()).get()
@@ -83,48 +126,7 @@ func validateAttach(_ body: JSONObject, supported: Set<VPNType> = [.evpn]) -> Re
         #expect(request.localPort.linuxInterface == "patch2tun:5")
     }
 
-    /// BaGPipe's own messages (bagpipe.md §3), in its order of checks.
-    @Test(arguments: [
-        (["vpn_type": nil], "API error: missing instance_type"),
-        (["vpn_type": "foo"], "API error: unknown vpn_type: foo"),
-        (["vpn_type": 5], "API error: unknown vpn_type: 5"),
-        (["vpn_type": "ipvpn"], "API error: No dataplane driver for VPN type ipvpn"),
-        (["vpn_instance_id": nil], "API error: Missing parameter: 'vpn_instance_id'"),
-        (["vpn_instance_id": .null], "API error: Missing parameter: 'vpn_instance_id'"),
-        (["mac_address": nil], "API error: Missing parameter: 'mac_address'"),
-        (["local_port": nil], "API error: Missing parameter: 'local_port'"),
-        (["import_rt": nil], "API error: Missing parameter: 'import_rt'"),
-        (["export_rt": nil], "API error: Missing parameter: 'export_rt'"),
-        (["export_rt": nil, "mac_address": nil], "API error: Missing parameter: 'mac_address'"),
-        (["local_port": ["ovs": ["plugged": true]]], "API error: Mandatory key is missing in local_port parameter (linuxif, or evpn)"),
-        (["local_port": 7], "API error: Mandatory key is missing in local_port parameter (linuxif, or evpn)"),
-        (["mac_address": "gg:gg"], "API error: MAC address gg:gg is not valid"),
-        (["mac_address": 12], "API error: MAC address 12 is not valid"),
-        (["ip_address": "257.1.1"], "API error: IP address 257.1.1 is not valid"),
-        (["ip_address": "10.0.0.1/33"], "API error: IP address 10.0.0.1/33 is not valid"),
-        (["advertise_subnet": "yes"], "API error: 'advertise_subnet' must be a boolean"),
-        (["advertise_subnet": .null], "API error: 'advertise_subnet' must be a boolean"),
-        (["direction": "sideways"], "API error: direction should be one of: both, to-port, from-port"),
-        (["import_rt": ["bad"]], "API error: Malformed route target: 'bad'"),
-        (["export_rt": "64512:1,bad"], "API error: Malformed route target: 'bad'"),
-        (["import_rt": ["64512:x"]], "API error: Malformed route target: '64512:x'"),
-        (["import_rt": [5]], "API error: Malformed route target: '5'"),
-        (["import_rt": ["70000:70000"]], "API error: Malformed route target: '70000:70000'"),
-        (["import_rt": 5], "API error: 'import_rt' must be a list of route targets or a comma-separated string"),
-        (["readvertise": ["to_rt": ["64512:1"]]], "API error: Wrong 'readvertise' parameters: 'from_rt'"),
-        (["readvertise": ["from_rt": ["64512:1"]]], "API error: Wrong 'readvertise' parameters: 'to_rt'"),
-        (["attract_traffic": ["classifier": [:]]], "API error: Wrong 'attract_traffic' parameters: 'redirect_rts'"),
-        (["gateway_ip": "nope"], "API error: IP address nope is not valid"),
-        (["vni": 16_777_216], "API error: 'vni' must be an integer between 0 and 16777215"),
-        (["vni": "5000"], "API error: 'vni' must be an integer between 0 and 16777215"),
-        (["local_pref": -1], "API error: 'local_pref' must be an integer between 0 and 4294967295"),
-        (["lb_consistent_hash_order": true], "API error: 'lb_consistent_hash_order' must be an integer between 0 and 4294967295"),
-        (["linuxbr": 1], "API error: 'linuxbr' must be a string"),
-        (["vpn_instance_id": ""], "API error: 'vpn_instance_id' must be a non-empty string"),
-        (["local_port": ["linuxif": 5]], "API error: 'linuxif' in local_port must be a string"),
-        (["local_port": ["evpn": ["id": "x"]]], "API error: local_port must name a Linux interface ('linuxif') for an evpn attachment"),
-        (["advertise_subnet": true], "API error: 'advertise_subnet' cannot be used with evpn for the non-host prefix 203.0.113.10/24"),
-    ] as [([String: JSONValue?], String)])
+    @Test(arguments: attachValidationCases)
     func rejectsWithBaGPipesMessage(_ changes: [String: JSONValue?], _ message: String) {
         #expect(validateAttach(attachBody(changes)) == .failure(APIError(status: 400, detail: message)))
     }

@@ -78,27 +78,6 @@ func serverSocketDescriptors(port: UInt16) -> Int {
     return count
 }
 
-/// Runs a program to completion; returns its exit status, standard output and standard error.
-@discardableResult
-func runProcess(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe(), error = Pipe(), stdin = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-    try process.run()
-    if let input {
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-    }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 /// Raises this process's soft descriptor limit to its hard limit (tests with many sockets).
 func raiseDescriptorLimit() {
     var limit = rlimit()
