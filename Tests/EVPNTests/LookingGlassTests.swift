@@ -35,6 +35,7 @@ import Testing
         #expect(peer.receivedRoutes == [.l2vpnEVPN: 2])
         #expect(peer.constrainsRouteTargets)
         #expect(harness.router.ribSnapshot(.routeTargetConstraint).map(\.source) == [.local])
+        #expect(harness.router.routeCounts() == [.l2vpnEVPN: 4, .routeTargetConstraint: 1])
         // Nothing EVPN goes to the peer until it asks for red.
         #expect(harness.router.advertisedRoutes(to: ip(Harness.peerAddress)).map(\.family) == [.routeTargetConstraint])
         harness.receive(Routes.membership([red], nextHop: Harness.peerAddress))

@@ -28,8 +28,10 @@ extension EVPNRouter {
     /// The instances importing `path`: those with an import route target the route carries.
     func importingInstances(_ path: Path?, key: EVPNRouteKey) -> [MACVRF] {
         guard let path, importObstacle(path, key: key) == nil else { return [] }
+        let targets = path.attributes.routeTargets
+        if targets.count == 1 { return importers[targets[0]] ?? [] }
         var result: [MACVRF] = []
-        for target in path.attributes.routeTargets {
+        for target in targets {
             for instance in importers[target] ?? [] where !result.contains(where: { $0 === instance }) {
                 result.append(instance)
             }
@@ -146,8 +148,8 @@ extension EVPNRouter {
 
     func bestRemoteClaim(for mac: MACAddress, in instance: MACVRF) -> MACClaim? {
         var best: MACClaim?
-        for entry in instance.remoteMACs[mac]?.entries.entries ?? [] {
-            guard let claim = claim(of: entry) else { continue }
+        instance.remoteMACs[mac]?.entries.forEach { entry in
+            guard let claim = claim(of: entry) else { return }
             if best == nil || claim.beats(best!) { best = claim }
         }
         return best
@@ -206,8 +208,8 @@ extension EVPNRouter {
         var wanted = IPSlot.none
         if instance.localAddressCounts[ip] == nil {
             var best: (claim: MACClaim, mac: MACAddress)?
-            for entry in slot.entries.entries {
-                guard case .macIP(let key) = entry.key, let claim = claim(of: entry) else { continue }
+            slot.entries.forEach { entry in
+                guard case .macIP(let key) = entry.key, let claim = claim(of: entry) else { return }
                 if best == nil || claim.beats(best!.claim) || (!best!.claim.beats(claim) && key.mac < best!.mac) {
                     best = (claim, key.mac)
                 }

@@ -47,10 +47,9 @@ public final class EVPNRouter {
     public private(set) var warningCount = 0
 
     let policy: ExportPolicy
-    var decision: DecisionProcess {
-        DecisionProcess(localAS: configuration.localAS, defaultLocalPreference: configuration.defaultLocalPreference,
-                        facts: { [unowned self] in self.facts(of: $0) })
-    }
+    lazy var decision = DecisionProcess(localAS: configuration.localAS,
+                                        defaultLocalPreference: configuration.defaultLocalPreference,
+                                        facts: { [unowned self] in self.facts(of: $0) })
 
     public init(configuration: EVPNRouterConfiguration, output: (any EVPNOutput)? = nil,
                 logger: Logger = Logger(label: "swift-bagpipe.evpn")) {
