@@ -131,7 +131,7 @@ import Testing
         // was closed with Cease / Connection Collision Resolution.
         #expect(atA.localPort == a.port)
         #expect(atA.messagesSent.notifications + atB.messagesSent.notifications >= 1)
-        try await a.shutdown()
+        try await a.shutdown(loopIsShared: true)
         try await b.shutdown()
     }
 

@@ -21,7 +21,8 @@ import Testing
         #expect(snapshot.description == "the red network")
         #expect(snapshot.endpoints == [EndpointSnapshot(mac: mac("52:54:00:00:00:01"), ip: prefix("203.0.113.1/24"),
                                                         localPort: "tap0", localPreference: nil, description: "vm one",
-                                                        isLearned: false, macMobilitySequence: 0, isAdvertised: true)])
+                                                        isLearned: false, macMobilitySequence: 0, isAdvertised: true,
+                                                        isDuplicate: false)])
         #expect(snapshot.localRoutes.count == 2)
         #expect(snapshot.remoteRoutes.count == 2)
         #expect(snapshot.remoteRoutes.allSatisfy { $0.importedBy == ["red"] && $0.source == .peer(ip(Harness.peerAddress)) })

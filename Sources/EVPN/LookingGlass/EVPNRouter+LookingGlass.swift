@@ -84,7 +84,8 @@ extension EVPNRouter {
                 endpoints.append(EndpointSnapshot(mac: mac, ip: prefix, localPort: local.interface,
                                                   localPreference: endpoint.localPreference,
                                                   description: endpoint.description, isLearned: local.isLearned,
-                                                  macMobilitySequence: local.sequence, isAdvertised: local.isWinning))
+                                                  macMobilitySequence: local.sequence, isAdvertised: local.isAdvertised,
+                                                  isDuplicate: local.isDuplicate))
             }
             localKeys += local.advertisedKeys.map(EVPNRouteKey.macIP)
         }

@@ -170,6 +170,7 @@ extension EVPNRouter {
                     let reason = remote.sticky ? "a sticky (static) route" : "sequence number \(remote.sequence)"
                     warn("MAC \(mac) of instance \(instance.externalID) moved to \(remote.vtep) (\(reason)); withdrawing our route")
                 }
+                countMove(of: mac, in: instance)
                 syncLocalRoutes(of: mac, in: instance)
             }
         }
@@ -190,6 +191,22 @@ extension EVPNRouter {
         }
         instance.remoteMACs[mac]!.programmedVTEP = wanted.vtep
         instance.remoteMACs[mac]!.programmedVNI = wanted.vni
+    }
+
+    /// Records that `mac` moved between here and a remote VTEP; more than the configured number of
+    /// moves within the window marks it duplicate: it stops being advertised (RFC 7432 §15.1,
+    /// default 5 moves in 180 s) until it is detached.
+    private func countMove(of mac: MACAddress, in instance: MACVRF) {
+        guard let limit = configuration.macMoveLimit, var local = instance.localMACs[mac], !local.isDuplicate else { return }
+        let time = now()
+        local.recentMoves = local.recentMoves.filter { time - $0 < limit.seconds } + [time]
+        if local.recentMoves.count > limit.moves {
+            local.isDuplicate = true
+            local.recentMoves = []
+            warn("MAC \(mac) of instance \(instance.externalID) moved more than \(limit.moves) times in "
+                 + "\(Int(limit.seconds)) s: duplicate, no longer advertised until detached")
+        }
+        instance.localMACs[mac] = local
     }
 
     /// The last remote route for `mac` left `instance`: remove its FDB entry.
