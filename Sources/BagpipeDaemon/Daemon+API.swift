@@ -1,0 +1,60 @@
+import BagpipeAPI
+import BGPWire
+import EVPN
+import NetAddress
+
+/// REST API → EVPN router: BaGPipe's attach/detach requests become EVPN attachments.
+extension Daemon: VPNService {
+    public var supportedVPNTypes: Set<VPNType> { [.evpn] }
+
+    public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
+        guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
+        let port = try linuxInterface(of: request.localPort)
+        let attachment = EVPN.AttachRequest(
+            instanceID: request.vpnInstanceID, vni: request.vni ?? 0, mac: request.macAddress, ip: request.ipAddress,
+            importRouteTargets: request.importRouteTargets.map(Self.routeTarget),
+            exportRouteTargets: request.exportRouteTargets.map(Self.routeTarget),
+            localPort: port, advertiseSubnet: request.advertiseSubnet, localPreference: request.localPreference,
+            linuxBridge: request.linuxBridge, description: request.description.map(Self.text),
+            instanceDescription: request.instanceDescription.map(Self.text))
+        do {
+            try router.attach(attachment)
+        } catch {
+            throw apiError(error, newPort: request.localPort)
+        }
+    }
+
+    public func detach(_ request: BagpipeAPI.DetachRequest) throws(APIError) {
+        do {
+            try router.detach(EVPN.DetachRequest(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress))
+        } catch {
+            throw apiError(error, newPort: request.localPort)
+        }
+    }
+
+    /// BaGPipe's EVPN plugs only Linux interfaces; `evpn` local ports plug an EVI into an IP VPN.
+    private func linuxInterface(of port: LocalPort) throws(APIError) -> String {
+        guard let name = port.linuxInterface, !name.isEmpty else {
+            throw APIError.invalid("local_port: only 'linuxif' is supported for EVPN (IP VPN is not implemented)")
+        }
+        return name
+    }
+
+    private func apiError(_ error: Error, newPort: LocalPort) -> APIError {
+        guard let error = error as? EVPNError else { return APIError.internalError("An error occurred: \(error)") }
+        if case .macOnAnotherPort(_, let previousPort, _) = error {
+            return APIError.macBoundToAnotherPort(previous: LocalPort(linuxInterface: previousPort), new: newPort)
+        }
+        return error.isInternalError ? APIError.internalError(error.description) : APIError.invalid(error.description)
+    }
+
+    /// The REST form (`ASN:NN`) as a route target: type 0 for a 2-byte AS, type 2 otherwise (RFC 5668).
+    static func routeTarget(_ target: APIRouteTarget) -> RouteTarget {
+        target.hasFourByteASN ? .fourOctetAS(target.asn, UInt16(truncatingIfNeeded: target.number))
+            : .twoOctetAS(UInt16(target.asn), target.number)
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        value.stringValue ?? value.serialized(.compact)
+    }
+}

@@ -1,0 +1,50 @@
+import BGPSpeaker
+import BGPWire
+import Dataplane
+import EVPN
+import LinuxDataplane
+import NetAddress
+
+/// Sessions → EVPN router: what the speaker learns goes to the RIB.
+extension Daemon: BGPSpeakerDelegate {
+    public func sessionEstablished(_ session: EstablishedSession) {
+        let client = configuration.peers.first { $0.address == session.peer }?.routeReflectorClient ?? false
+        router.peerUp(session.peer, routerID: session.peerRouterID, families: session.families,
+                      peerAS: session.peerAS, isRouteReflectorClient: client)
+    }
+
+    public func sessionDown(peer: IPAddress, reason: String) {
+        router.peerDown(peer)
+    }
+
+    public func received(_ update: UpdateMessage, from peer: IPAddress) {
+        router.receive(update, from: peer)
+    }
+
+    public func receivedRouteRefresh(_ family: AddressFamily, from peer: IPAddress) {
+        router.routeRefresh(family, from: peer)
+    }
+}
+
+/// EVPN router → sessions and dataplane: what the RIB decided is encoded per session and sent,
+/// and dataplane intents go to the dataplane queue.
+extension Daemon: EVPNOutput {
+    public func send(_ updates: [RouteUpdate], to peer: IPAddress) {
+        guard let session = speaker.establishedSession(with: peer) else { return }
+        for update in updates {
+            for message in update.encoded(context: session.context) {
+                _ = speaker.send(encoded: message, updateCount: 1, to: peer)
+            }
+        }
+    }
+
+    public func apply(_ intents: [DataplaneIntent]) {
+        dataplane.submit(intents)
+    }
+}
+
+extension LinuxVXLANDriver: LocalMACSource {
+    func setLocalMACHandler(_ handler: @escaping @Sendable (LocalMACEvent) -> Void) {
+        onLocalMAC = handler
+    }
+}

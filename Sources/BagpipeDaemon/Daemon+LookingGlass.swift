@@ -1,0 +1,281 @@
+import BagpipeAPI
+import BGPSpeaker
+import BGPWire
+import EVPN
+import Foundation
+import NetAddress
+
+/// The looking-glass tree (BaGPipe's layout, docs/rest-api.md), built on demand from snapshots.
+extension Daemon {
+    public func lookingGlass(_ context: LookingGlassContext) -> LookingGlassNode {
+        LookingGlassNode([
+            ("summary", .value(summaryJSON())),
+            ("config", .subtree { [unowned self] in configJSON() }),
+            ("bgp", .node { [unowned self] in bgpNode(context) }),
+            ("vpns", .node { [unowned self] in vpnsNode(context) }),
+            ("logs", .subtree { [unowned self] in logsJSON() }),
+        ])
+    }
+
+    /// EVPN routes held from peers: what `received_routes_count` counts (RT membership routes are
+    /// control information and are left out).
+    private var receivedEVPNRoutes: Int {
+        router.peerSnapshots().reduce(0) { $0 + ($1.receivedRoutes[.l2vpnEVPN] ?? 0) }
+    }
+
+    private func summaryJSON() -> JSONValue {
+        let summary = router.summary()
+        let established = speaker.peerSnapshots.filter { $0.state == .established }.count
+        return [
+            "BGP_established_peers": .int(Int64(established)),
+            "route_counts": ["local_routes_count": .int(Int64(summary.localRoutes)),
+                             "received_routes_count": .int(Int64(receivedEVPNRoutes))],
+            "vpn_instances_count": .int(Int64(summary.instances)),
+            "warnings_and_errors": .int(Int64(logSink.warningsAndErrors)),
+            "start_time": .string(Self.timeText(startTime)),
+            "version": .string("swift-bagpipe \(swiftBagpipeVersion)"),
+        ]
+    }
+
+    private func configJSON() -> JSONValue {
+        let config = configuration
+        return [
+            "BGP": ["local_address": .string(config.localAddress.description),
+                    "peers": .array(config.peers.map { .string($0.address.description) }),
+                    "my_as": .int(Int64(config.myAS)), "enable_rtc": .bool(config.enableRTC),
+                    "bgp_port": .int(Int64(config.bgpPort)),
+                    "router_id": .string(config.routerID.description),
+                    "listen_address": config.listenAddress.map { .string($0.description) } ?? .null,
+                    "route_reflector_cluster_id": config.routeReflectorClusterID.map { .string($0.description) } ?? .null],
+            "API": ["host": .string(config.apiHost), "port": .int(Int64(config.apiPort))],
+            "DATAPLANE_DRIVER_EVPN": ["dataplane_driver": .string(config.dataplaneDriver.rawValue),
+                                      "dataplane_local_address": .string(config.dataplaneLocalAddress.description),
+                                      "vxlan_dst_port": .int(Int64(config.vxlanDestinationPort)),
+                                      "legacy_vni_encoding": .bool(config.legacyShiftedVNI)],
+        ]
+    }
+
+    private func logsJSON() -> JSONValue {
+        .array(logSink.recentWarnings.map { record in
+            ["level": .string(record.level.rawValue.uppercased()), "time": .string(Self.timeText(record.time)),
+             "name": .string(record.name), "message": .string(record.message)]
+        })
+    }
+
+    // MARK: bgp
+
+    private func bgpNode(_ context: LookingGlassContext) -> LookingGlassNode {
+        LookingGlassNode([
+            ("peers", .collection(list: { [unowned self] in
+                speaker.peerSnapshots.map { ["id": .string($0.address.description), "state": .string(Self.stateName($0.state))] }
+            }, member: { [unowned self] id in peerNode(id, context) })),
+            ("routes", .subtree { [unowned self] in
+                ["l2vpn/evpn,*": .array(router.ribSnapshot(.l2vpnEVPN).map { routeEntry($0, context) }),
+                 "ipv4/rtc,*": .array(router.ribSnapshot(.routeTargetConstraint).map { routeEntry($0, context) })]
+            }),
+            ("route_counts", .value(["l2vpn/evpn": .int(Int64(router.ribSnapshot(.l2vpnEVPN).count)),
+                                     "ipv4/rtc": .int(Int64(router.ribSnapshot(.routeTargetConstraint).count))])),
+        ])
+    }
+
+    private func peerNode(_ id: String, _ context: LookingGlassContext) -> LookingGlassNode? {
+        guard let session = speaker.peerSnapshots.first(where: { $0.address.description == id }) else { return nil }
+        let rib = router.peerSnapshots().first { $0.address == session.address }
+        let families = session.families.map { JSONValue.string($0.description) }
+        return LookingGlassNode([
+            ("peeringAddresses", .value(["peer_address": .string(id),
+                                         "local_address": session.localAddress.map { .string($0.description) } ?? .null])),
+            ("as_info", .value(["local": .int(Int64(configuration.myAS)), "peer": .int(Int64(session.peerAS))])),
+            ("rtc", .value(["active": .bool(rib?.constrainsRouteTargets ?? false), "enabled": .bool(configuration.enableRTC)])),
+            ("active_families", .value(.array(families))),
+            ("protocol", .value(["state": .string(Self.stateName(session.state)),
+                                 "previous_state": .string("(\(Self.stateName(session.previousState)))"),
+                                 "hold_time": session.negotiatedHoldTime.map { .int(Int64($0)) } ?? .null,
+                                 "uptime_seconds": session.uptime.map { .int(Int64($0)) } ?? .null,
+                                 "established_transitions": .int(Int64(session.establishedTransitions)),
+                                 "last_error": session.lastError.map { .string($0) } ?? .null])),
+            ("name", .value(.string("BGP-\(id)"))),
+            ("messages", .value(["sent": Self.countersJSON(session.messagesSent),
+                                 "received": Self.countersJSON(session.messagesReceived)])),
+            ("received_routes", .value(.object(JSONObject((rib?.receivedRoutes ?? [:]).sorted { $0.key < $1.key }
+                .map { ($0.key.description, JSONValue.int(Int64($0.value))) })))),
+            ("requested_route_targets", .value(.array((rib?.requestedMemberships ?? []).map { .string($0.description) }))),
+            ("adv_routes", .subtree { [unowned self] in
+                .array(router.advertisedRoutes(to: session.address).map { routeEntry($0, context) })
+            }),
+        ])
+    }
+
+    // MARK: vpns
+
+    private func vpnsNode(_ context: LookingGlassContext) -> LookingGlassNode {
+        LookingGlassNode([
+            ("instances", .collection(list: { [unowned self] in
+                router.instanceSnapshots().map { instance in
+                    var item: JSONObject = ["id": .string(instance.externalID), "name": .string("EVI-\(instance.vni)")]
+                    if let description = instance.description { item["description"] = .string(description) }
+                    return item
+                }
+            }, member: { [unowned self] id in router.instanceSnapshot(id).map { instanceNode($0, context) } })),
+            ("dataplane", .subtree { [unowned self] in
+                ["driver": ["name": .string(dataplane.driver.name),
+                            "local_address": .string(configuration.dataplaneLocalAddress.description),
+                            "supported_encaps": ["encap:VXLAN"]],
+                 "batches_applied": .int(Int64(dataplane.batchesApplied)),
+                 "intents_applied": .int(Int64(dataplane.intentsApplied)),
+                 "failures": .int(Int64(dataplane.failureCount))]
+            }),
+            ("instances_per_vni", .value(.object(JSONObject(router.instanceSnapshots().map { instance in
+                (String(instance.vni), ["name": .string("EVI-\(instance.vni)"), "external_instance_id": .string(instance.externalID)])
+            })))),
+        ])
+    }
+
+    private func instanceNode(_ instance: InstanceSnapshot, _ context: LookingGlassContext) -> LookingGlassNode {
+        let id = instance.externalID
+        return LookingGlassNode([
+            ("instance_type", .value("EVI")),
+            ("external_instance_id", .value(.string(id))),
+            ("description", .value(instance.description.map { .string($0) } ?? .null)),
+            ("instance_dataplane_id", .value(.int(Int64(instance.vni)))),
+            ("vni_pinned", .value(.bool(instance.isVNIPinned))),
+            ("route_distinguisher", .value(.string(instance.routeDistinguisher.description))),
+            ("route_targets", .value(["import": .array(instance.importRouteTargets.map { .string("target:\($0)") }),
+                                      "export": .array(instance.exportRouteTargets.map { .string("target:\($0)") })])),
+            ("name", .value(.string("EVI-\(instance.vni)"))),
+            ("linux_bridge", .value(instance.linuxBridge.map { .string($0) } ?? .null)),
+            ("ports", .subtree { Self.portsJSON(instance) }),
+            ("dataplane", .subtree { [unowned self] in
+                var object = JSONObject()
+                for (key, value) in dataplane.synchronously({ $0.describe(externalID: id) }).sorted(by: { $0.key < $1.key }) {
+                    object[key] = .string(value)
+                }
+                object["driver"] = .string(dataplane.driver.name)
+                object["remote_macs"] = .array(instance.remoteMACs.map {
+                    ["mac": .string($0.mac.description), "vtep": .string($0.vtep.description), "vni": .int(Int64($0.vni))]
+                })
+                object["flood_list"] = .array(instance.floodList.map {
+                    ["vtep": .string($0.vtep.description), "vni": .int(Int64($0.vni))]
+                })
+                object["neighbours"] = .array(instance.neighbours.map {
+                    ["ip": .string($0.ip.description), "mac": .string($0.mac.description)]
+                })
+                return .object(object)
+            }),
+            ("adv_routes", .subtree { [unowned self] in Self.routesByKey(instance.localRoutes.map { routeJSON($0, context) }) }),
+            ("received_routes", .subtree { [unowned self] in Self.routesByKey(instance.remoteRoutes.map { routeJSON($0, context) }) }),
+            ("best_routes", .subtree { [unowned self] in
+                Self.routesByKey(instance.remoteRoutes.filter(\.isBest).map { routeJSON($0, context) })
+            }),
+        ])
+    }
+
+    private static func portsJSON(_ instance: InstanceSnapshot) -> JSONValue {
+        var ports = JSONObject()
+        for port in Set(instance.endpoints.map(\.localPort)).sorted() {
+            let endpoints = instance.endpoints.filter { $0.localPort == port }.map { endpoint -> JSONValue in
+                ["mac_address": .string(endpoint.mac.description),
+                 "ip_address": endpoint.ip.map { .string($0.description) } ?? .null,
+                 "label": .int(Int64(instance.vni)),
+                 "local_pref": endpoint.localPreference.map { .int(Int64($0)) } ?? .null,
+                 "rd": .string(" rd \(instance.routeDistinguisher)"),
+                 "description": endpoint.description.map { .string($0) } ?? .null,
+                 "direction": "both",
+                 "learned": .bool(endpoint.isLearned),
+                 "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
+                 "advertised": .bool(endpoint.isAdvertised)]
+            }
+            ports[port] = ["endpoints": .array(endpoints)]
+        }
+        return .object(ports)
+    }
+
+    /// `{"<route>": [<path>, …]}` as BaGPipe keys routes by their NLRI.
+    private static func routesByKey(_ routes: [(key: String, value: JSONValue)]) -> JSONValue {
+        var object = JSONObject()
+        for (key, value) in routes {
+            object[key] = .array((object[key]?.arrayValue ?? []) + [value])
+        }
+        return .object(object)
+    }
+
+    /// One route as `{"<route>": <path>}`.
+    private func routeEntry(_ route: RouteSnapshot, _ context: LookingGlassContext) -> JSONValue {
+        let (key, value) = routeJSON(route, context)
+        return .object([key: value])
+    }
+
+    private func routeJSON(_ route: RouteSnapshot, _ context: LookingGlassContext) -> (key: String, value: JSONValue) {
+        let attributes = route.attributes
+        var attributesJSON: JSONObject = [
+            "extended-community": .string("[ " + attributes.extendedCommunities.map(\.description).joined(separator: " ") + " ]"),
+        ]
+        if let localPreference = attributes.localPreference { attributesJSON["local-preference"] = .string(String(localPreference)) }
+        if let med = attributes.multiExitDiscriminator { attributesJSON["med"] = .string(String(med)) }
+        if let pmsi = attributes.pmsiTunnel {
+            attributesJSON["pmsi-tunnel"] = .string("pmsi:type\(pmsi.tunnelType):\(pmsi.flags):\(pmsi.label):\(pmsi.endpoint?.description ?? "?")")
+        }
+        if let originator = attributes.originatorID { attributesJSON["originator-id"] = .string(originator.description) }
+        if !attributes.clusterList.isEmpty {
+            attributesJSON["cluster-list"] = .array(attributes.clusterList.map { .string($0.description) })
+        }
+        let source: JSONValue = switch route.source {
+        case .local: ["id": "local"]
+        case .peer(let address): ["id": .string("BGP-\(address)"), "href": .string(context.url(["bgp", "peers", address.description]))]
+        }
+        var value: JSONObject = [
+            "afi-safi": .string(route.family == .l2vpnEVPN ? "l2vpn/evpn" : route.family.description),
+            "attributes": .object(attributesJSON),
+            "next_hop": route.nextHop.map { .string($0.description) } ?? .null,
+            "source": source,
+            "route_targets": .array(attributes.routeTargets.map { .string("target:\($0)") }),
+            "best": .bool(route.isBest),
+        ]
+        if !route.importedBy.isEmpty { value["imported_by"] = .array(route.importedBy.map { .string($0) }) }
+        if let reason = route.notImportedBecause { value["not_imported_because"] = .string(reason) }
+        return (Self.nlriText(route.nlri), .object(value))
+    }
+
+    /// A readable, stable key for a route (GoBGP-like: `macadv rd 198.51.100.11:1 mac … ip … label 16`).
+    static func nlriText(_ nlri: NLRI) -> String {
+        switch nlri {
+        case .evpn(let route):
+            switch route {
+            case .macIPAdvertisement(let r):
+                return "evpn:macadv rd \(r.routeDistinguisher) esi \(r.esi) etag \(r.ethernetTag) mac \(r.mac)"
+                    + (r.ip.map { " ip \($0)" } ?? "") + " label \(r.label1)" + (r.label2.map { ",\($0)" } ?? "")
+            case .inclusiveMulticast(let r):
+                return "evpn:multicast rd \(r.routeDistinguisher) etag \(r.ethernetTag) originator \(r.originator)"
+            case .ethernetAutoDiscovery(let r):
+                return "evpn:ead rd \(r.routeDistinguisher) esi \(r.esi) etag \(r.ethernetTag) label \(r.label)"
+            case .ethernetSegment(let r):
+                return "evpn:es rd \(r.routeDistinguisher) esi \(r.esi) originator \(r.originator)"
+            case .ipPrefix(let r):
+                return "evpn:prefix rd \(r.routeDistinguisher) etag \(r.ethernetTag) prefix \(r.prefix) gw \(r.gateway) label \(r.label)"
+            case .unknown(let type, let value):
+                return "evpn:type\(type) " + value.map { String($0, radix: 16) }.joined()
+            }
+        case .routeTargetMembership(let membership): return "rtc \(membership)"
+        case .ipv4Unicast(let prefix), .ipv6Unicast(let prefix): return prefix.description
+        }
+    }
+
+    private static func countersJSON(_ counters: MessageCounters) -> JSONValue {
+        ["open": .int(Int64(counters.opens)), "update": .int(Int64(counters.updates)),
+         "notification": .int(Int64(counters.notifications)), "keepalive": .int(Int64(counters.keepalives)),
+         "route_refresh": .int(Int64(counters.routeRefreshes))]
+    }
+
+    static func stateName(_ state: SessionState) -> String {
+        let name = "\(state)"
+        return name.prefix(1).uppercased() + name.dropFirst()
+    }
+
+    static func timeText(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,171 @@
+import BagpipeAPI
+import BGPSpeaker
+import BGPWire
+import Dataplane
+import Dispatch
+import EVPN
+import EventLoop
+import Foundation
+import HTTPServer
+import Logging
+import NetAddress
+
+/// The assembled product: BGP speaker, EVPN router, dataplane driver and REST API on one event
+/// loop, plus the process lifecycle (signals, sd_notify, watchdog). See docs/architecture.md.
+public final class Daemon: @unchecked Sendable {
+    /// The configuration in force (replaced on SIGHUP; loop only).
+    var configuration: DaemonConfiguration
+    let configurationPath: String
+    let logSink: LogSink
+    let logger = Logger(label: "bagpipe-bgp")
+    let notifier: SystemdNotifier
+    let loop: EventLoop
+    let startTime = Date()
+
+    // Built by `start()`, then used on the loop only.
+    var speaker: BGPSpeaker!
+    var router: EVPNRouter!
+    var dataplane: DataplaneExecutor!
+    var httpServer: HTTPServer!
+    var apiHandler: BagpipeAPIHandler!
+    private var signalSources: [DispatchSourceSignal] = []
+    private var shuttingDown = false
+
+    public init(configuration: DaemonConfiguration, configurationPath: String, logSink: LogSink,
+                environment: [String: String]) {
+        self.configuration = configuration
+        self.configurationPath = configurationPath
+        self.logSink = logSink
+        notifier = SystemdNotifier(environment: environment)
+        // The label names the loop in logs; creating a loop in the process's namespace cannot fail.
+        loop = try! EventLoop(label: "swift-bagpipe.loop")
+    }
+
+    /// Builds and starts every part; throws if the dataplane, the BGP listener or the REST API
+    /// cannot be set up. Returns once the API accepts requests.
+    public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let driver = try DataplaneCleanup.makeDriver(configuration)
+        var startError: Error?
+        loop.queue.sync {
+            do { try startOnLoop(driver: driver) } catch { startError = error }
+        }
+        if let startError { throw startError }
+    }
+
+    private func startOnLoop(driver: DataplaneDriver) throws {
+        dataplane = DataplaneExecutor(driver: driver, loop: loop, logger: Logger(label: "bagpipe-bgp.dataplane"))
+        router = EVPNRouter(configuration: routerConfiguration(), output: self, logger: Logger(label: "bagpipe-bgp.evpn"))
+        if let linux = driver as? LocalMACSource {
+            linux.setLocalMACHandler { [loop] event in
+                loop.execute { self.router.handle(event) }
+            }
+        }
+        speaker = BGPSpeaker(loop: loop, configuration: speakerConfiguration(), delegate: self,
+                             logger: Logger(label: "bagpipe-bgp.bgp"))
+        apiHandler = BagpipeAPIHandler(service: self, logger: Logger(label: "bagpipe-bgp.api"))
+        httpServer = try HTTPServer(loop: loop, host: configuration.apiHost, port: configuration.apiPort) { [apiHandler] request in
+            apiHandler!.respond(to: request)
+        }
+        try speaker.start(peers: peerConfigurations())
+        installSignalHandlers()
+        startWatchdog()
+        let status = "REST API on \(configuration.apiHost):\(configuration.apiPort), \(configuration.peers.count) peer(s)"
+        logger.info("swift-bagpipe \(swiftBagpipeVersion) started: \(status), dataplane \(driver.name)")
+        notifier.notify("READY=1\nSTATUS=\(status)")
+    }
+
+    /// Runs the event loop until a signal ends the process.
+    public func runForever() -> Never {
+        dispatchMain()
+    }
+
+    func routerConfiguration() -> EVPNRouterConfiguration {
+        EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
+                                bgpLocalAddress: .v4(configuration.localAddress),
+                                dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
+                                enableRTC: configuration.enableRTC,
+                                routeReflectorClusterID: configuration.routeReflectorClusterID)
+    }
+
+    func speakerConfiguration() -> SpeakerConfiguration {
+        SpeakerConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
+                             listenAddress: configuration.listenAddress,
+                             listenPort: configuration.listenAddress == nil ? nil : configuration.listenPort,
+                             legacyShiftedVNI: configuration.legacyShiftedVNI)
+    }
+
+    func peerConfigurations() -> [PeerConfiguration] {
+        let families: Set<AddressFamily> = configuration.enableRTC ? [.l2vpnEVPN, .routeTargetConstraint] : [.l2vpnEVPN]
+        return configuration.peers.map { peer in
+            PeerConfiguration(address: peer.address, port: peer.port, localAddress: .v4(configuration.localAddress),
+                              peerAS: peer.peerAS, holdTime: peer.holdTime, md5Key: peer.md5Key,
+                              ttlSecurityHops: peer.ttlSecurityHops, passive: peer.passive, families: families)
+        }
+    }
+
+    // MARK: signals
+
+    private func installSignalHandlers() {
+        for (number, handler) in [(SIGTERM, shutdown), (SIGINT, shutdown), (SIGHUP, reload)] as [(Int32, () -> Void)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: loop.queue)
+            source.setEventHandler(handler: handler)
+            source.activate()
+            signalSources.append(source)
+        }
+    }
+
+    /// SIGTERM/SIGINT: tell every peer we are going (Cease, Administrative Shutdown, RFC 8203),
+    /// wait for the dataplane to settle, remove our devices if configured, exit 0.
+    func shutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        logger.notice("shutting down")
+        notifier.notify("STOPPING=1\nSTATUS=shutting down")
+        httpServer.close()
+        speaker.shutdown(communication: "swift-bagpipe shutting down") { [self] in
+            dataplane.whenIdle { [self] in
+                if configuration.cleanupDataplaneOnShutdown {
+                    let failures = dataplane.synchronously { $0.removeAll() }
+                    for failure in failures { logger.error("cleanup: \(failure)") }
+                }
+                logger.notice("stopped")
+                exit(0)
+            }
+        }
+    }
+
+    /// SIGHUP: re-read the configuration file and apply the new peer list without a restart.
+    /// Other changes need a restart and are reported as such.
+    func reload() {
+        logger.notice("SIGHUP: reloading peers from \(configurationPath)")
+        do {
+            let fresh = try DaemonConfiguration.load(path: configurationPath)
+            for warning in fresh.warnings { logger.warning("\(warning)") }
+            var comparable = fresh
+            comparable.peers = configuration.peers
+            comparable.warnings = configuration.warnings
+            if comparable != configuration {
+                logger.warning("SIGHUP applies the peer list only; restart to apply the other changes")
+            }
+            configuration.peers = fresh.peers
+            try speaker.setPeers(peerConfigurations())
+            logger.notice("peers now: \(configuration.peers.map { $0.address.description }.joined(separator: ", "))")
+        } catch {
+            logger.error("SIGHUP: configuration not reloaded: \(error)")
+        }
+    }
+
+    private func startWatchdog() {
+        guard let interval = notifier.watchdogInterval else { return }
+        loop.scheduleTimer(after: interval, repeating: interval) { [notifier] in
+            notifier.notify("WATCHDOG=1")
+        }
+    }
+}
+
+/// A driver that learns MACs on local ports (the Linux driver).
+protocol LocalMACSource: AnyObject {
+    func setLocalMACHandler(_ handler: @escaping @Sendable (LocalMACEvent) -> Void)
+}

@@ -1,0 +1,58 @@
+import NetAddress
+
+/// The daemon's configuration, read from BaGPipe's INI format (both the 2016 standalone and the
+/// networking-bagpipe variants; docs/configuration.md lists every key, `etc/bagpipe-bgp/bgp.conf`
+/// shows them with comments).
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// One configured BGP neighbour.
+    public struct Peer: Sendable, Equatable {
+        public var address: IPAddress
+        public var peerAS: UInt32
+        public var port: UInt16
+        public var holdTime: UInt16
+        public var md5Key: String?
+        /// GTSM (RFC 5082): accept only packets from at most this many hops away.
+        public var ttlSecurityHops: Int?
+        /// Wait for the peer to connect instead of connecting to it.
+        public var passive: Bool
+        /// When we act as route reflector: reflect this peer's routes to others (RFC 4456).
+        public var routeReflectorClient: Bool
+    }
+
+    public enum DataplaneDriverKind: String, Sendable, Equatable {
+        case linux, dummy
+    }
+
+    // [BGP]
+    public var localAddress: IPv4Address
+    public var myAS: UInt32
+    public var peers: [Peer]
+    public var enableRTC: Bool
+    public var bgpPort: UInt16
+    /// Where to accept incoming sessions from configured peers; nil disables listening.
+    public var listenAddress: IPAddress?
+    public var listenPort: UInt16
+    public var routerID: IPv4Address
+    /// Set when this node reflects routes between its clients (RFC 4456).
+    public var routeReflectorClusterID: IPv4Address?
+    /// Prefixes from which unconfigured peers may connect (dynamic neighbours; needs passive).
+    public var dynamicPeerPrefixes: [IPPrefix]
+
+    // [API]
+    public var apiHost: String
+    public var apiPort: UInt16
+
+    // [DATAPLANE_DRIVER_EVPN]
+    public var dataplaneDriver: DataplaneDriverKind
+    public var dataplaneLocalAddress: IPv4Address
+    public var vxlanDestinationPort: UInt16
+    public var vxlanMTU: Int?
+    /// Write VNIs as 2016 BaGPipe did (`VNI << 4 | 1`) instead of RFC 8365's raw 24-bit VNI.
+    public var legacyShiftedVNI: Bool
+    /// On shutdown, remove the kernel devices of our instances (default: leave them so a restart
+    /// keeps traffic flowing; `bagpipe-bgp-cleanup` removes them).
+    public var cleanupDataplaneOnShutdown: Bool
+
+    /// Things that did not stop the daemon but deserve a log line (legacy keys, unknown keys).
+    public var warnings: [String]
+}

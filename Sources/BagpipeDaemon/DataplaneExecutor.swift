@@ -1,0 +1,75 @@
+import Dataplane
+import Dispatch
+import EventLoop
+import Logging
+
+/// Runs the dataplane driver on its own serial queue, off the event loop.
+///
+/// The loop hands over intents as the EVPN layer emits them; they are coalesced into one batch
+/// per loop turn (so many FDB entries go to the kernel in one netlink round trip) and applied in
+/// order. Failures come back to the loop through `onFailures`.
+final class DataplaneExecutor: @unchecked Sendable {
+    let driver: DataplaneDriver
+    private let queue = DispatchQueue(label: "swift-bagpipe.dataplane")
+    private let loop: EventLoop
+    private let logger: Logger
+    /// Intents waiting for the end of the current loop turn (loop only).
+    private var pending: [DataplaneIntent] = []
+    /// Called on the loop with every failure the driver reported.
+    var onFailures: (([DataplaneFailure]) -> Void)?
+    /// Batches applied and intents carried out, for the looking glass (loop only).
+    private(set) var batchesApplied = 0
+    private(set) var intentsApplied = 0
+    private(set) var failureCount = 0
+
+    init(driver: DataplaneDriver, loop: EventLoop, logger: Logger) {
+        self.driver = driver
+        self.loop = loop
+        self.logger = logger
+    }
+
+    /// Queues intents; they are applied after the current loop turn. Loop only.
+    func submit(_ intents: [DataplaneIntent]) {
+        loop.preconditionOnLoop()
+        guard !intents.isEmpty else { return }
+        let first = pending.isEmpty
+        pending.append(contentsOf: intents)
+        if first { loop.execute { self.flush() } }
+    }
+
+    private func flush() {
+        let batch = pending
+        pending = []
+        guard !batch.isEmpty else { return }
+        batchesApplied += 1
+        intentsApplied += batch.count
+        queue.async {
+            let failures = self.driver.apply(batch)
+            guard !failures.isEmpty else { return }
+            self.loop.execute {
+                self.failureCount += failures.count
+                for failure in failures { self.logger.error("dataplane: \(failure)") }
+                self.onFailures?(failures)
+            }
+        }
+    }
+
+    /// Runs `work` with the driver on the dataplane queue and waits for it (start-up and shutdown only).
+    func synchronously<T>(_ work: (DataplaneDriver) -> T) -> T {
+        queue.sync { work(driver) }
+    }
+
+    /// Calls `completion` on the loop once every intent submitted so far has been applied.
+    func whenIdle(_ completion: @escaping () -> Void) {
+        loop.preconditionOnLoop()
+        flush()
+        let box = UncheckedBox(completion)
+        queue.async { self.loop.execute { box.value() } }
+    }
+}
+
+/// Carries a loop-confined closure through the dataplane queue back to the loop.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
