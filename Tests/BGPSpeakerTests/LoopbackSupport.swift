@@ -110,10 +110,15 @@ final class TestSpeaker: @unchecked Sendable {
         }
     }
 
-    func shutdown(_ communication: String = "test over") async throws {
+    /// Shuts the speaker down; unless its loop is shared, also checks that nothing is left on the loop
+    /// (no connection, listener or timer).
+    func shutdown(_ communication: String = "test over", loopIsShared: Bool = false) async throws {
         let done = LoopState(false)
         try await loop.run { self.speaker.shutdown(communication: communication) { done.value = true } }
         try await loop.waitUntil("shutdown of \(address)") { done.value }
+        if !loopIsShared {
+            try await loop.waitUntil("nothing left on the loop of \(address)", timeout: 3) { self.loop.liveObjectCount == 0 }
+        }
     }
 }
 

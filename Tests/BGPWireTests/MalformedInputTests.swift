@@ -181,6 +181,18 @@ import Testing
         #expect(decoded.encoded(context: CodecContext()) == bytes)
     }
 
+    @Test func multiprotocolAttributesOfOtherFamiliesAreReencodedByteForByte() throws {
+        // Found by FuzzBGPWire: a raw MP_REACH_NLRI was dropped on re-encoding.
+        for bytes in [Self.update(attributes: Self.evpnBase + [Self.attribute(0x80, 14, "0001 80 0c 0000000000000000c633640b 00")]),
+                      Self.update(attributes: [Self.attribute(0x80, 15, "0001 80 70 000011 0000000000000001 c63364")])] {
+            let decoded = try BGPMessage.decode(bytes, context: CodecContext())
+            #expect(decoded.encoded(context: CodecContext()) == bytes)
+            guard case .update(var update) = decoded else { continue }
+            update.attributes.wireLayout = PathAttributeLayout()
+            #expect(try BGPMessage.decode(BGPMessage.update(update).encoded(context: CodecContext()), context: CodecContext()) == decoded)
+        }
+    }
+
     @Test func sessionResetCarriesTheAttributeAsData() {
         let bytes = Self.evpnUpdate([Self.attribute(0x40, 99, "00")])
         #expect(throws: MessageDecodingError.self) { try BGPMessage.decode(bytes, context: CodecContext()) }
