@@ -71,6 +71,8 @@ public final class BGPSpeaker: PeerOwner {
             let minimums = wanted.values.map(\.minimumTTL)
             let listenerMinimum = minimums.contains(where: { $0 == nil }) ? nil : minimums.compactMap { $0 }.min()
             try listener?.setMinimumTTL(listenerMinimum)
+            // Our SYN-ACK must reach GTSM peers with TTL 255; others do not mind.
+            if minimums.contains(where: { $0 != nil }) { try listener?.setTTL(255) }
         } catch {
             logger.error("cannot set the minimum TTL on the listening socket: \(error)")
             firstError = firstError ?? error
