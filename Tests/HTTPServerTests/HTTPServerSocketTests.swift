@@ -119,13 +119,15 @@ import Testing
     @Test func clientDisconnectingMidBodyIsCleanedUp() throws {
         let server = try TestServer()
         defer { server.stop() }
+        var clientPorts = Set<UInt16>()
         for _ in 0..<20 {
             let client = try server.client()
             try client.send(Array("POST /echo HTTP/1.1\r\nContent-Length: 100000\r\n\r\npartial body".utf8))
+            clientPorts.insert(client.localPort)
             client.close()
         }
         try waitUntil("every half-sent connection is dropped") { server.connectionCount == 0 }
-        #expect(serverSocketDescriptors(port: server.port) == 0)
+        #expect(serverSocketDescriptors(port: server.port, clientPorts: clientPorts) == 0)
         #expect(try server.client().request("POST", "/echo", body: Array("still fine".utf8)).bodyText == "still fine")
     }
 
@@ -178,10 +180,12 @@ import Testing
             if response.status.code != 200 || response.bodyText != String(index) { failures += 1 }
         }
         #expect(failures == 0)
-        #expect(serverSocketDescriptors(port: server.port) == 1000)
+        let clientPorts = Set(clients.map(\.localPort))
+        #expect(clientPorts.count == 1000)
+        #expect(serverSocketDescriptors(port: server.port, clientPorts: clientPorts) == 1000)
         for client in clients { client.close() }
         try waitUntil("all closed") { server.connectionCount == 0 }
-        #expect(serverSocketDescriptors(port: server.port) == 0)
+        #expect(serverSocketDescriptors(port: server.port, clientPorts: clientPorts) == 0)
     }
 
     @Test func closingTheServerClosesItsConnections() throws {
