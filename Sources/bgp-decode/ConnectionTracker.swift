@@ -62,22 +62,9 @@ struct ConnectionTracker {
         return (lines, errors)
     }
 
-    /// RFC 6793 §4, RFC 7911 §4, RFC 8654 §3: what both OPENs agreed on, from the receiver's side.
+    /// What both OPENs agreed on, from the receiver's side (`CodecContext(local:remote:)`).
     private func context(for direction: Direction, receiverOpen: OpenMessage?, senderOpen: OpenMessage?) -> CodecContext {
-        var context = baseContext
-        guard let sender = senderOpen, let receiver = receiverOpen else { return context }
-        let fourOctet = { (open: OpenMessage) in open.capabilities.contains { if case .fourOctetAS = $0 { true } else { false } } }
-        context.fourOctetAS = fourOctet(sender) && fourOctet(receiver)
-        context.extendedMessage = sender.capabilities.contains(.extendedMessage) && receiver.capabilities.contains(.extendedMessage)
-        let modes = { (open: OpenMessage) -> [AddressFamily: AddPathEntry.Mode] in
-            var result: [AddressFamily: AddPathEntry.Mode] = [:]
-            for case .addPath(let entries) in open.capabilities { for entry in entries { result[entry.family] = entry.mode } }
-            return result
-        }
-        let senderModes = modes(sender), receiverModes = modes(receiver)
-        context.addPathReceive = Set(senderModes.keys.filter {
-            senderModes[$0]!.contains(.send) && receiverModes[$0]?.contains(.receive) == true
-        })
-        return context
+        guard let sender = senderOpen, let receiver = receiverOpen else { return baseContext }
+        return CodecContext(local: receiver, remote: sender, legacyShiftedVNI: baseContext.legacyShiftedVNI)
     }
 }

@@ -6,7 +6,8 @@ extension EVPNRouter {
     /// A session reached Established. `families` are those negotiated (only EVPN and RT
     /// membership matter here); the peer is iBGP when `peerAS` is ours. Sends the peer our
     /// routes (RT membership first) and End-of-RIB for each family; towards a peer with rtc the
-    /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB (RFC 4684 §6).
+    /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB, since its memberships
+    /// decide which EVPN routes it gets (RFC 4684).
     public func peerUp(_ address: IPAddress, routerID: IPv4Address, families: Set<AddressFamily>, peerAS: UInt32,
                        isRouteReflectorClient: Bool = false) {
         defer { flush() }
@@ -91,7 +92,9 @@ extension EVPNRouter {
         for (family, nlri) in withdrawn where peer.families.contains(family) {
             for item in nlri { forget(item, from: peer) }
         }
-        if peer.filter != oldFilter { reevaluateEVPN(for: peer, oldFilter: oldFilter) }
+        let touchesMemberships = update.attributes.mpReach?.family == .routeTargetConstraint
+            || update.attributes.mpUnreach?.family == .routeTargetConstraint
+        if touchesMemberships && peer.filter != oldFilter { reevaluateEVPN(for: peer, oldFilter: oldFilter) }
     }
 
     private func hasLooped(_ attributes: PathAttributes, from peer: PeerState) -> Bool {

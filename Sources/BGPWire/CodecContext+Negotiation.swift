@@ -1,0 +1,34 @@
+extension CodecContext {
+    /// What two OPENs agree on (RFC 6793 §4, RFC 7911 §4, RFC 8654 §3), seen from the side that sent
+    /// `local`: 4-octet AS and extended messages when both announce them; path identifiers received for
+    /// families where we announced receive and the peer send, and sent where the reverse holds.
+    public init(local: OpenMessage, remote: OpenMessage, legacyShiftedVNI: Bool = false) {
+        let localModes = local.addPathModes, remoteModes = remote.addPathModes
+        self.init(fourOctetAS: local.announcesFourOctetAS && remote.announcesFourOctetAS,
+                  addPathReceive: Set(localModes.keys.filter { localModes[$0]!.contains(.receive) && remoteModes[$0]?.contains(.send) == true }),
+                  extendedMessage: local.capabilities.contains(.extendedMessage) && remote.capabilities.contains(.extendedMessage),
+                  legacyShiftedVNI: legacyShiftedVNI,
+                  addPathSend: Set(localModes.keys.filter { localModes[$0]!.contains(.send) && remoteModes[$0]?.contains(.receive) == true }))
+    }
+}
+
+extension OpenMessage {
+    /// The families of the multiprotocol capabilities (RFC 4760 §8).
+    public var families: Set<AddressFamily> {
+        Set(capabilities.compactMap { if case .multiprotocol(let family) = $0 { family } else { nil } })
+    }
+
+    /// Whether the 4-octet AS capability is present (RFC 6793 §3).
+    public var announcesFourOctetAS: Bool {
+        capabilities.contains { if case .fourOctetAS = $0 { true } else { false } }
+    }
+
+    /// The add-path mode announced for each family (RFC 7911 §4).
+    public var addPathModes: [AddressFamily: AddPathEntry.Mode] {
+        var modes: [AddressFamily: AddPathEntry.Mode] = [:]
+        for case .addPath(let entries) in capabilities {
+            for entry in entries { modes[entry.family] = entry.mode }
+        }
+        return modes
+    }
+}
