@@ -28,6 +28,7 @@ public final class Daemon: @unchecked Sendable {
     var dataplane: DataplaneExecutor!
     var httpServer: HTTPServer!
     var apiHandler: BagpipeAPIHandler!
+    var attachmentStore: AttachmentStore?
     private var signalSources: [DispatchSourceSignal] = []
     private var shuttingDown = false
 
@@ -61,6 +62,7 @@ public final class Daemon: @unchecked Sendable {
                 loop.execute { self.router.handle(event) }
             }
         }
+        restoreAttachments()
         speaker = BGPSpeaker(loop: loop, configuration: speakerConfiguration(), delegate: self,
                              logger: Logger(label: "bagpipe-bgp.bgp"))
         apiHandler = BagpipeAPIHandler(service: self, logger: Logger(label: "bagpipe-bgp.api"))
@@ -78,6 +80,31 @@ public final class Daemon: @unchecked Sendable {
     /// Runs the event loop until a signal ends the process.
     public func runForever() -> Never {
         dispatchMain()
+    }
+
+    /// Plugs again what the state file remembers, then lets the driver adopt the devices a
+    /// previous run left for those instances (and remove only its leftovers of others), so that
+    /// traffic keeps flowing across a restart.
+    private func restoreAttachments() {
+        if let path = configuration.stateFile {
+            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state"))
+            let stored = store.load()
+            attachmentStore = store
+            for body in stored {
+                do {
+                    try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
+                } catch {
+                    logger.error("stored attachment not restored: \(error) (\(JSONValue.object(body).serialized(.compact)))")
+                }
+            }
+            if !stored.isEmpty { logger.notice("restored \(stored.count) attachment(s) from \(path)") }
+        }
+        let wanted = router.instanceSnapshots().map {
+            InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
+        }
+        for failure in dataplane.synchronously({ $0.reconcile(wanted: wanted) }) {
+            logger.error("dataplane reconcile: \(failure)")
+        }
     }
 
     func routerConfiguration() -> EVPNRouterConfiguration {

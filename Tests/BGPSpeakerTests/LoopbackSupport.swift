@@ -175,6 +175,7 @@ enum Routes {
     static func macIP(_ index: Int, nextHop: String) -> UpdateMessage {
         var attributes = PathAttributes()
         attributes.origin = .igp
+        attributes.localPreference = 100
         attributes.extendedCommunities = [.routeTarget(RouteTarget("64512:80")!), .encapsulation(.vxlan)]
         let route = MACIPAdvertisementRoute(
             routeDistinguisher: RouteDistinguisher("\(nextHop):1")!, mac: MACAddress(rawValue: 0x5254_0000_0000 + UInt64(index)),
@@ -186,6 +187,7 @@ enum Routes {
     static func inclusiveMulticast(nextHop: String) -> UpdateMessage {
         var attributes = PathAttributes()
         attributes.origin = .igp
+        attributes.localPreference = 100
         attributes.extendedCommunities = [.routeTarget(RouteTarget("64512:80")!), .encapsulation(.vxlan)]
         attributes.pmsiTunnel = .ingressReplication(endpoint: IPAddress(nextHop)!, label: 80)
         let route = InclusiveMulticastRoute(routeDistinguisher: RouteDistinguisher("\(nextHop):1")!, ethernetTag: 0,

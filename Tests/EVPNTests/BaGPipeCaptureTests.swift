@@ -1,6 +1,7 @@
 import BGPWire
 import Dataplane
 @testable import EVPN
+import Foundation
 import NetAddress
 import Testing
 
@@ -90,5 +91,40 @@ import Testing
         #expect(harness.intents.isEmpty)
         let endpoints = harness.router.instanceSnapshot("test")!.endpoints
         #expect(endpoints.allSatisfy { $0.isAdvertised })
+    }
+
+    /// Every UPDATE GoBGP sent node .11 in the mixed capture (BaGPipe, FRR 8.4 and 200 routes
+    /// injected with the gobgp CLI; BGPWireTests/Fixtures/mixed-bagpipe-frr-gobgp-rr.messages).
+    static func mixedCaptureUpdatesToNode11() throws -> [UpdateMessage] {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../BGPWireTests/Fixtures/mixed-bagpipe-frr-gobgp-rr.messages").path
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count == 4, fields[0] == "198.51.100.1:179", fields[1].hasPrefix("198.51.100.11:"),
+                  fields[2] == "2" else { return nil }
+            return try decode(String(fields[3]))
+        }
+    }
+
+    @Test func frrMACOnlyThenMACAndIPThroughGoBGPEndsWithFDBAndNeighbour() throws {
+        let harness = node("198.51.100.11")
+        try harness.router.attach(attachRequest("frr", mac: "52:54:00:00:01:11", ip: "203.0.113.11/24",
+                                                targets: [rt("64512:100")], port: "tap1"))
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:11", ip: "203.0.113.10/24", port: "tap0"))
+        harness.output.forget()
+        let updates = try Self.mixedCaptureUpdatesToNode11()
+        #expect(updates.count == 210)
+        for update in updates { harness.router.receive(update, from: ip(Self.gobgp)) }
+
+        // FRR node .21 sent a MAC-only route, then MAC+IP for the same MAC (interop.md gotcha 4).
+        let frr = try #require(harness.router.instanceSnapshot("frr"))
+        #expect(frr.remoteMACs.contains(RemoteMACSnapshot(mac: mac("f2:a1:a7:31:29:dd"), vtep: ip("198.51.100.21"), vni: 100)))
+        #expect(frr.neighbours.contains(NeighbourSnapshot(ip: ip("203.0.113.41"), mac: mac("f2:a1:a7:31:29:dd"))))
+        #expect(frr.floodList.contains(FloodEntrySnapshot(vtep: ip("198.51.100.21"), vni: 100)))
+        // Nothing of RT 64512:100 leaked into red, and red got the other routes of RT 64512:80.
+        let red = try #require(harness.router.instanceSnapshot("red"))
+        #expect(!red.remoteMACs.contains { $0.vtep == ip("198.51.100.21") || $0.vtep == ip("198.51.100.22") })
+        #expect(red.remoteMACs.count >= 200)
+        #expect(harness.intents.allSatisfy { $0.externalID == "frr" || $0.externalID == "red" })
     }
 }
