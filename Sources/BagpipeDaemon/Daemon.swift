@@ -46,6 +46,7 @@ public final class Daemon: @unchecked Sendable {
     /// cannot be set up. Returns once the API accepts requests.
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
+        raiseFileDescriptorLimit()
         let driver = try DataplaneCleanup.makeDriver(configuration)
         var startError: Error?
         loop.queue.sync {
@@ -75,6 +76,17 @@ public final class Daemon: @unchecked Sendable {
         let status = "REST API on \(configuration.apiHost):\(configuration.apiPort), \(configuration.peers.count) peer(s)"
         logger.info("swift-bagpipe \(swiftBagpipeVersion) started: \(status), dataplane \(driver.name)")
         notifier.notify("READY=1\nSTATUS=\(status)")
+    }
+
+    /// The REST API accepts up to 2048 connections besides the BGP sessions and netlink sockets:
+    /// lift the soft descriptor limit (often 1024) to the hard one.
+    private func raiseFileDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("cannot raise the open file limit: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Runs the event loop until a signal ends the process.
