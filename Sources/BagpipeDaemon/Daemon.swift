@@ -151,6 +151,7 @@ public final class Daemon: @unchecked Sendable {
         logger.notice("shutting down")
         notifier.notify("STOPPING=1\nSTATUS=shutting down")
         httpServer.close()
+        withdrawEverything()
         speaker.shutdown(communication: "swift-bagpipe shutting down") { [self] in
             dataplane.whenIdle { [self] in
                 if configuration.cleanupDataplaneOnShutdown {
@@ -160,6 +161,20 @@ public final class Daemon: @unchecked Sendable {
                 logger.notice("stopped")
                 exit(0)
             }
+        }
+    }
+
+    /// Withdraws every route each established peer has from us (EVPN first, then RT membership)
+    /// so that the network forgets them at once, whatever the peer does with the Cease that follows.
+    private func withdrawEverything() {
+        for peer in router.peerSnapshots() {
+            let advertised = router.advertisedRoutes(to: peer.address)
+            let updates: [RouteUpdate] = [AddressFamily.l2vpnEVPN, .routeTargetConstraint].compactMap { family in
+                let nlri = advertised.filter { $0.family == family }.map(\.nlri)
+                return nlri.isEmpty ? nil : .withdraw(family: family, nlri: nlri)
+            }
+            send(updates, to: peer.address)
+            logger.info("withdrew \(advertised.count) route(s) from \(peer.address)")
         }
     }
 

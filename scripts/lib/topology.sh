@@ -182,4 +182,14 @@ topo_cleanup() {
     done
     TOPO_PIDS=()
     TOPO_NETNS=()
+    case "$TOPO_DIR" in /tmp/swift-bagpipe-*) rm -rf "$TOPO_DIR" ;; esac
+}
+
+topo_show_logs() {  # prints the end of every daemon log (after a failure)
+    local log
+    for log in "$TOPO_DIR"/*.log; do
+        [ -e "$log" ] || continue
+        echo "---- $log"
+        tail -n 25 "$log"
+    done
 }

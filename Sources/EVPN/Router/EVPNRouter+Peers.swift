@@ -78,12 +78,13 @@ extension EVPNRouter {
             return
         }
         let oldFilter = peer.filter
-        var withdrawn = update.attributes.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
-        if let reach = update.attributes.mpReach {
-            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(update.attributes, from: peer) {
+        let received = peer.isExternal ? Self.discardingInternalAttributes(update.attributes) : update.attributes
+        var withdrawn = received.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
+        if let reach = received.mpReach {
+            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(received, from: peer) {
                 withdrawn.append((reach.family, reach.nlri))
             } else {
-                let attributes = interner.intern(update.attributes, nextHop: reach.nextHops[0])
+                let attributes = interner.intern(received, nextHop: reach.nextHops[0])
                 for nlri in reach.nlri where peer.families.contains(reach.family) {
                     learn(nlri, attributes: attributes, from: peer)
                 }
@@ -139,5 +140,15 @@ extension EVPNRouter {
         case .ipv4Unicast, .ipv6Unicast:
             break
         }
+    }
+
+    /// RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST mean nothing from an
+    /// external peer and are discarded (the codec cannot tell iBGP from eBGP; the router can).
+    static func discardingInternalAttributes(_ attributes: PathAttributes) -> PathAttributes {
+        var attributes = attributes
+        attributes.localPreference = nil
+        attributes.originatorID = nil
+        attributes.clusterList = []
+        return attributes
     }
 }
