@@ -13,7 +13,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port listened on (useful when asked for port 0).
     public let localPort: UInt16
     private let responder: Responder
-    private var listeners: [TCPListener] = []
+    private var listener: TCPListener?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     private var sweepTimer: LoopTimer?
     private var dateCache = HTTPDateCache()
@@ -34,12 +34,11 @@ public final class HTTPServer: @unchecked Sendable {
             if let server = acceptor.server { server.accept(tcp) } else { tcp.close() }
         }
         localPort = listener.localPort
-        listeners = [listener]
+        self.listener = listener
         acceptor.server = self  // on the loop, so no connection is accepted before this
         let sweepInterval = max(0.01, min(1, configuration.idleTimeout / 4))
         sweepTimer = loop.scheduleTimer(after: sweepInterval, repeating: sweepInterval) { [weak self] in self?.closeIdleConnections() }
     }
-
 
     /// Connections currently open (including ones finishing a last response).
     public var connectionCount: Int {
@@ -47,14 +46,14 @@ public final class HTTPServer: @unchecked Sendable {
         return connections.count
     }
 
-    /// Stops listening and closes every connection at once. Idempotent. Callbacks hold the server weakly,
-    /// so dropping it without `close()` leaves the port open but closes each connection as soon as it is accepted or speaks.
+    /// Stops listening and closes every connection at once. Idempotent. Callbacks hold the server weakly, so
+    /// dropping it without `close()` leaves the port open but closes each connection once accepted or heard.
     public func close() {
         loop.preconditionOnLoop()
         sweepTimer?.cancel()
         sweepTimer = nil
-        for listener in listeners { listener.close() }
-        listeners = []
+        listener?.close()
+        listener = nil
         for connection in connections.values { connection.tcp.close() }
     }
 
@@ -131,7 +130,8 @@ public final class HTTPServer: @unchecked Sendable {
     private func closeIdleConnections() {
         let now = DispatchTime.now().uptimeNanoseconds
         let limit = UInt64(configuration.idleTimeout * 1e9)
-        for connection in connections.values where !connection.machine.isClosing && now - connection.lastActivity > limit {
+        for connection in connections.values
+        where !connection.machine.isClosing && now > connection.lastActivity && now - connection.lastActivity > limit {
             closeIdle(connection)
         }
     }

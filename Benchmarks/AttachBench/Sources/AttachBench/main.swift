@@ -119,6 +119,22 @@ for (name, clients, keepAlive) in [("1 client, keep-alive", 1, true), ("1 client
         + String(format: "%12.0f %10.3f %8.3f %9.3f", rate, percentile(result.latencies, 0.5),
                  percentile(result.latencies, 0.99), percentile(result.latencies, 0.999)))
 }
+// The server's own work per attach, without sockets or threads: parse, validate, record, answer.
+let requests = (0..<count).map { index in
+    let body = attachBody(nextIndex + index)
+    return Array("POST /attach_localport HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+}
+let cpuSeconds: Double = loop.queue.sync {
+    var machine = HTTPConnectionMachine()
+    let begin = DispatchTime.now().uptimeNanoseconds
+    for request in requests {
+        let output = machine.receive(request, date: nil, respond: handler.respond)
+        precondition(output.bytes.count > 0 && !output.close)
+    }
+    return Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+}
+print("in-process, no sockets".padding(toLength: 32, withPad: " ", startingAt: 0)
+    + String(format: "%12.0f %10.3f   (mean per attach)", Double(count) / cpuSeconds, cpuSeconds / Double(count) * 1e3))
 let stored = loop.queue.sync { service.endpoints.values.reduce(0) { $0 + $1.count } }
 print("endpoints held by the service: \(stored)")
 loop.queue.sync { server.close() }
