@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(name: "bagpipe-looking-glass", dependencies: ["BagpipeAPI", argumentParser]),
         .executableTarget(name: "bgp-decode", dependencies: ["BGPWire", argumentParser]),
         // libFuzzer entry points: build with scripts/fuzz (swift build --sanitize=fuzzer --product ...).
-        .executableTarget(name: "FuzzBGPWire", dependencies: ["BGPWire"]),
+        .executableTarget(name: "FuzzBGPWire", dependencies: ["BGPWire"], exclude: ["Corpus", "make-corpus.py"]),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer", "BagpipeAPI", log], exclude: ["Corpus"]),
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),

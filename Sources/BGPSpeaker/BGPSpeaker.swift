@@ -71,6 +71,8 @@ public final class BGPSpeaker: PeerOwner {
             let minimums = wanted.values.map(\.minimumTTL)
             let listenerMinimum = minimums.contains(where: { $0 == nil }) ? nil : minimums.compactMap { $0 }.min()
             try listener?.setMinimumTTL(listenerMinimum)
+            // Our SYN-ACK must reach GTSM peers with TTL 255; others do not mind.
+            if minimums.contains(where: { $0 != nil }) { try listener?.setTTL(255) }
         } catch {
             logger.error("cannot set the minimum TTL on the listening socket: \(error)")
             firstError = firstError ?? error
@@ -78,22 +80,23 @@ public final class BGPSpeaker: PeerOwner {
         if let firstError { throw firstError }
     }
 
-    /// Applies the session's iBGP/eBGP rules (`OutboundPolicy`) and sends `updates` to `peer`.
-    /// Returns false when the session is not established (nothing is sent).
+    /// Encodes `updates` with the session's `CodecContext` and sends them to `peer`, as they are:
+    /// the attribute rules of iBGP, eBGP and route reflection (RFC 4271 §5.1, RFC 4456) belong to
+    /// the RIB that chose the routes (EVPN's `ExportPolicy`). Returns false when the session is not
+    /// established (nothing is sent).
     @discardableResult
     public func send(_ updates: [UpdateMessage], to peer: IPAddress) -> Bool {
         loop.preconditionOnLoop()
         guard let target = peers[peer], let session = target.established else { return false }
         var bytes: [UInt8] = []
         for update in updates {
-            let prepared = OutboundPolicy.prepare(update, for: session, localAS: configuration.localAS)
-            bytes += BGPMessage.update(prepared).encoded(context: session.context)
+            bytes += BGPMessage.update(update).encoded(context: session.context)
         }
         return target.primary.write(encoded: bytes, updateCount: updates.count)
     }
 
-    /// Sends UPDATE messages already encoded for this session (its `CodecContext`) with
-    /// `OutboundPolicy.prepare` applied: the path for bulk transfers. `updateCount` is for the counters.
+    /// Sends UPDATE messages already encoded for this session (its `CodecContext`): the path for
+    /// bulk transfers. `updateCount` is for the counters.
     @discardableResult
     public func send(encoded bytes: [UInt8], updateCount: Int, to peer: IPAddress) -> Bool {
         loop.preconditionOnLoop()

@@ -41,24 +41,21 @@ enum OpenNegotiation {
             return reject(4, "unsupported optional parameter type \(parameter.type)")
         }
         var remoteFamilies = Set<AddressFamily>()
-        var fourOctetAS = false, extendedMessage = false, routeRefresh = false, enhancedRouteRefresh = false
+        var routeRefresh = false, enhancedRouteRefresh = false
         var gracefulRestart: GracefulRestartCapability?
         for capability in remote.capabilities {
             switch capability {
             case .multiprotocol(let family): remoteFamilies.insert(family)
-            case .fourOctetAS: fourOctetAS = true
-            case .extendedMessage: extendedMessage = true
             case .routeRefresh: routeRefresh = true
             case .enhancedRouteRefresh: enhancedRouteRefresh = true
             case .gracefulRestart(let capability): gracefulRestart = capability
-            default: break   // add-path (not announced by us), LLGR, FQDN, unknown: tolerated and ignored
+            default: break   // 4-octet AS, extended message, add-path: in the codec context; LLGR, FQDN, unknown: ignored
             }
         }
         if !remote.capabilities.contains(where: { if case .multiprotocol = $0 { true } else { false } }) {
             remoteFamilies = [.ipv4Unicast]   // RFC 4760 §8: no MP capability means IPv4 unicast only
         }
-        let context = CodecContext(fourOctetAS: fourOctetAS, extendedMessage: extendedMessage,
-                                   legacyShiftedVNI: parameters.legacyShiftedVNI)
+        let context = CodecContext(local: localOpen(parameters), remote: remote, legacyShiftedVNI: parameters.legacyShiftedVNI)
         return .success(NegotiatedSession(
             peerAS: remote.autonomousSystem, peerRouterID: remote.bgpIdentifier,
             holdTime: min(parameters.holdTime, remote.holdTime),

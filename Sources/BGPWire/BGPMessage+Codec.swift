@@ -52,8 +52,9 @@ extension BGPMessage {
     /// Encodes the message with its header. An UPDATE must fit the session's maximum message length;
     /// use `UpdateMessage.packed` to split many NLRI.
     public func encoded(context: CodecContext) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0xFF, count: 16)
-        bytes.reserveCapacity(64)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(estimatedEncodedSize)
+        bytes.append(contentsOf: repeatElement(0xFF, count: 16))
         bytes.appendUInt16(0)
         bytes.append(typeCode)
         switch self {
@@ -66,6 +67,17 @@ extension BGPMessage {
         precondition(bytes.count <= 65535, "a BGP message cannot exceed 65535 bytes; pack UPDATEs with UpdateMessage.packed")
         bytes.setUInt16(UInt16(bytes.count), at: 16)
         return bytes
+    }
+}
+
+extension BGPMessage {
+    /// Enough capacity for most messages in one allocation (an EVPN route takes at most 60 bytes).
+    var estimatedEncodedSize: Int {
+        guard case .update(let update) = self else { return 128 }
+        let attributes = update.attributes
+        let routes = (attributes.mpReach?.nlri.count ?? 0) + (attributes.mpUnreach?.nlri.count ?? 0)
+        return 128 + routes * 60 + (update.nlri.count + update.withdrawnRoutes.count) * 9 + attributes.extendedCommunities.count * 8
+            + attributes.unrecognized.reduce(0) { $0 + 4 + $1.value.count }
     }
 }
 

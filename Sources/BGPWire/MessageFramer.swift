@@ -51,6 +51,12 @@ public struct MessageFramer: Sendable {
         }
     }
 
+    /// Decodes the next whole message in place (no copy), or returns nil until more bytes arrive.
+    /// Throws for a bad header or a message that resets the session (see `BGPMessage.decode`).
+    public mutating func nextMessage(context: CodecContext) throws(MessageDecodingError) -> BGPMessage? {
+        try withNextMessage { (bytes) throws(MessageDecodingError) in try BGPMessage.decode(bytes, context: context) }
+    }
+
     private func nextMessageLength() throws(MessageDecodingError) -> Int? {
         guard buffer.count - readIndex >= Self.headerLength else { return nil }
         for index in readIndex..<readIndex + 16 where buffer[index] != 0xFF {

@@ -292,22 +292,32 @@ struct UpdateDecoder {
         let path = update.attributes.asPath
         let surplus = path.pathLength - as4Path.pathLength
         guard surplus >= 0 else { return }
+        // Keep the confederation segments and the first `surplus` AS numbers of AS_PATH, then AS4_PATH.
         var merged: [ASPathSegment] = []
         var remaining = surplus
-        for segment in path where remaining > 0 {
+        for segment in path {
             switch segment.kind {
-            case .sequence:
+            case .sequence where remaining > 0:
                 let taken = min(remaining, segment.asns.count)
                 merged.append(ASPathSegment(kind: .sequence, asns: Array(segment.asns.prefix(taken))))
                 remaining -= taken
-            case .set:
+            case .set where remaining > 0:
                 merged.append(segment)
                 remaining -= 1
             case .confedSequence, .confedSet:
                 merged.append(segment)
+            case .sequence, .set:
+                break
             }
         }
-        update.attributes.asPath = merged + as4Path
+        // Where the kept prefix and AS4_PATH meet, two AS_SEQUENCEs form one path: join them.
+        var tail = as4Path
+        if let last = merged.last, last.kind == .sequence, let first = tail.first, first.kind == .sequence,
+           last.asns.count + first.asns.count <= 255 {
+            merged[merged.count - 1].asns += first.asns
+            tail.removeFirst()
+        }
+        update.attributes.asPath = merged + tail
     }
 
     // MARK: RFC 7606 §3.d

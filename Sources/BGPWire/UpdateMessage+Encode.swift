@@ -43,11 +43,11 @@ extension PathAttributes {
         for entry in wireLayout.entries {
             guard written.insert(entry.type) else { continue }
             if entry.type == Types.mpReach && !includeMPReach { continue }
-            if !encodeKnown(entry.type, hint: entry.flags, into: &bytes, context: context) {
-                for raw in unrecognized where raw.typeCode == entry.type {
-                    Self.appendRaw(raw, into: &bytes)
-                    writtenUnrecognized += 1
-                }
+            _ = encodeKnown(entry.type, hint: entry.flags, into: &bytes, context: context)
+            // Unknown attributes, and MP_REACH/MP_UNREACH_NLRI of families not decoded, kept raw.
+            for raw in unrecognized where raw.typeCode == entry.type {
+                Self.appendRaw(raw, into: &bytes)
+                writtenUnrecognized += 1
             }
         }
         for type in Self.canonicalOrder where written.insert(type) {

@@ -13,19 +13,33 @@ public struct APIRouteTarget: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `64512:80`; spaces around either part are allowed, as Python's `int()` allows them.
     public init?(_ text: some StringProtocol) {
-        let parts = String(text).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let asn = Self.decimal(parts[0]), let number = Self.decimal(parts[1]) else { return nil }
-        self.init(asn: asn, number: number)
+        var parts: [UInt64] = []
+        var value: UInt64 = 0
+        var digits = 0
+        var afterDigits = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard !afterDigits else { return nil }
+                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard value <= UInt32.max else { return nil }
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                afterDigits = digits > 0
+            case UInt8(ascii: ":"):
+                guard digits > 0, parts.isEmpty else { return nil }
+                parts.append(value)
+                (value, digits, afterDigits) = (0, 0, false)
+            default:
+                return nil
+            }
+        }
+        guard digits > 0, parts.count == 1 else { return nil }
+        self.init(asn: UInt32(parts[0]), number: UInt32(value))
     }
 
     /// True when the AS needs 4 bytes, so the RT is of the 4-byte-AS type.
     public var hasFourByteASN: Bool { asn > UInt16.max }
 
     public var description: String { "\(asn):\(number)" }
-
-    private static func decimal(_ text: Substring) -> UInt32? {
-        let trimmed = text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return UInt32(String(trimmed))
-    }
 }

@@ -37,7 +37,7 @@ public final class BagpipeAPIHandler {
     private func attach(_ request: HTTPRequest) -> HTTPResponse {
         do throws(APIError) {
             let attach = try AttachRequest(body: request.body, supportedTypes: service.supportedVPNTypes)
-            logger.info("Local port attach received", metadata: ["request": "\(attach)"])
+            logger.info("Local port attach received: \(Self.summary(attach.vpnType, attach.vpnInstanceID, attach.macAddress.description, attach.ipAddress, attach.localPort))")
             try service.attach(attach)
             return Self.json(.null)
         } catch {
@@ -48,7 +48,7 @@ public final class BagpipeAPIHandler {
     private func detach(_ request: HTTPRequest) -> HTTPResponse {
         do throws(APIError) {
             let detach = try DetachRequest(body: request.body, supportedTypes: service.supportedVPNTypes)
-            logger.info("Local port detach received", metadata: ["request": "\(detach)"])
+            logger.info("Local port detach received: \(Self.summary(detach.vpnType, detach.vpnInstanceID, detach.macAddress.description, detach.ipAddress, detach.localPort))")
             try service.detach(detach)
             return Self.json(.null)
         } catch {
@@ -76,6 +76,12 @@ public final class BagpipeAPIHandler {
             logger.error("\(request.path): \(genericText): \(error.detail)")
             return ErrorPage.response(.internalServerError, detail: genericText, for: request)
         }
+    }
+
+    /// `evpn evpn-bagpipe-test: 52:54:00:11:22:33 203.0.113.10/24 on {"linuxif": "ns-x"}` for the log.
+    private static func summary(_ type: VPNType, _ id: String, _ mac: String, _ ip: (some CustomStringConvertible)?,
+                                _ port: LocalPort) -> String {
+        "\(type.rawValue) \(id): \(mac) \(ip.map { "\($0)" } ?? "(any IP)") on \(JSONValue.object(port.json).serialized())"
     }
 
     static func json(_ value: JSONValue) -> HTTPResponse {

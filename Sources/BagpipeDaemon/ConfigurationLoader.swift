@@ -73,6 +73,10 @@ extension DaemonConfiguration {
         legacyShiftedVNI = try reader.bool(evpn, "legacy_vni_encoding") ?? false
         cleanupDataplaneOnShutdown = try reader.bool(evpn, "cleanup_on_shutdown") ?? false
 
+        // [COMMON]
+        let stateFileText = reader.string("COMMON", "state_file") ?? "/var/lib/bagpipe-bgp/attachments.json"
+        stateFile = stateFileText.isEmpty ? nil : stateFileText
+
         warnings = reader.finish()
     }
 }

@@ -22,6 +22,9 @@ extension Daemon: VPNService {
         } catch {
             throw apiError(error, newPort: request.localPort)
         }
+        var remembered = request
+        remembered.vni = router.instanceSnapshot(request.vpnInstanceID)?.vni ?? request.vni
+        attachmentStore?.attached(remembered)
     }
 
     public func detach(_ request: BagpipeAPI.DetachRequest) throws(APIError) {
@@ -30,6 +33,7 @@ extension Daemon: VPNService {
         } catch {
             throw apiError(error, newPort: request.localPort)
         }
+        attachmentStore?.detached(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
     }
 
     /// BaGPipe's EVPN plugs only Linux interfaces; `evpn` local ports plug an EVI into an IP VPN.

@@ -28,6 +28,7 @@ public final class Daemon: @unchecked Sendable {
     var dataplane: DataplaneExecutor!
     var httpServer: HTTPServer!
     var apiHandler: BagpipeAPIHandler!
+    var attachmentStore: AttachmentStore?
     private var signalSources: [DispatchSourceSignal] = []
     private var shuttingDown = false
 
@@ -45,6 +46,7 @@ public final class Daemon: @unchecked Sendable {
     /// cannot be set up. Returns once the API accepts requests.
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
+        raiseFileDescriptorLimit()
         let driver = try DataplaneCleanup.makeDriver(configuration)
         var startError: Error?
         loop.queue.sync {
@@ -61,6 +63,7 @@ public final class Daemon: @unchecked Sendable {
                 loop.execute { self.router.handle(event) }
             }
         }
+        restoreAttachments()
         speaker = BGPSpeaker(loop: loop, configuration: speakerConfiguration(), delegate: self,
                              logger: Logger(label: "bagpipe-bgp.bgp"))
         apiHandler = BagpipeAPIHandler(service: self, logger: Logger(label: "bagpipe-bgp.api"))
@@ -75,9 +78,45 @@ public final class Daemon: @unchecked Sendable {
         notifier.notify("READY=1\nSTATUS=\(status)")
     }
 
+    /// The REST API accepts up to 2048 connections besides the BGP sessions and netlink sockets:
+    /// lift the soft descriptor limit (often 1024) to the hard one.
+    private func raiseFileDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("cannot raise the open file limit: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Runs the event loop until a signal ends the process.
     public func runForever() -> Never {
         dispatchMain()
+    }
+
+    /// Plugs again what the state file remembers, then lets the driver adopt the devices a
+    /// previous run left for those instances (and remove only its leftovers of others), so that
+    /// traffic keeps flowing across a restart.
+    private func restoreAttachments() {
+        if let path = configuration.stateFile {
+            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state"))
+            let stored = store.load()
+            attachmentStore = store
+            for body in stored {
+                do {
+                    try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
+                } catch {
+                    logger.error("stored attachment not restored: \(error) (\(JSONValue.object(body).serialized(.compact)))")
+                }
+            }
+            if !stored.isEmpty { logger.notice("restored \(stored.count) attachment(s) from \(path)") }
+        }
+        let wanted = router.instanceSnapshots().map {
+            InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
+        }
+        for failure in dataplane.synchronously({ $0.reconcile(wanted: wanted) }) {
+            logger.error("dataplane reconcile: \(failure)")
+        }
     }
 
     func routerConfiguration() -> EVPNRouterConfiguration {
@@ -124,6 +163,7 @@ public final class Daemon: @unchecked Sendable {
         logger.notice("shutting down")
         notifier.notify("STOPPING=1\nSTATUS=shutting down")
         httpServer.close()
+        withdrawEverything()
         speaker.shutdown(communication: "swift-bagpipe shutting down") { [self] in
             dataplane.whenIdle { [self] in
                 if configuration.cleanupDataplaneOnShutdown {
@@ -133,6 +173,20 @@ public final class Daemon: @unchecked Sendable {
                 logger.notice("stopped")
                 exit(0)
             }
+        }
+    }
+
+    /// Withdraws every route each established peer has from us (EVPN first, then RT membership)
+    /// so that the network forgets them at once, whatever the peer does with the Cease that follows.
+    private func withdrawEverything() {
+        for peer in router.peerSnapshots() {
+            let advertised = router.advertisedRoutes(to: peer.address)
+            let updates: [RouteUpdate] = [AddressFamily.l2vpnEVPN, .routeTargetConstraint].compactMap { family in
+                let nlri = advertised.filter { $0.family == family }.map(\.nlri)
+                return nlri.isEmpty ? nil : .withdraw(family: family, nlri: nlri)
+            }
+            send(updates, to: peer.address)
+            logger.info("withdrew \(advertised.count) route(s) from \(peer.address)")
         }
     }
 

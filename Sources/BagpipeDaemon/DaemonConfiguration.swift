@@ -53,6 +53,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// keeps traffic flowing; `bagpipe-bgp-cleanup` removes them).
     public var cleanupDataplaneOnShutdown: Bool
 
+    // [COMMON]
+    /// Where accepted attachments are kept so that a restart restores them; nil disables it.
+    public var stateFile: String?
+
     /// Things that did not stop the daemon but deserve a log line (legacy keys, unknown keys).
     public var warnings: [String]
 }

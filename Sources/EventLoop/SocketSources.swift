@@ -9,7 +9,14 @@ import Glibc
 ///    so no inactive or suspended source is ever released;
 /// 3. suspension is tracked in our own flags, so suspend/resume stay balanced;
 /// 4. the descriptor is closed only after every source on it has been cancelled.
-/// (Trap 2, strong references, is handled by `EventLoop.retain`.) Used on the loop's queue only.
+/// (Trap 2, strong references, is handled by `EventLoop.retain`.)
+/// Two more traps, found by the hostile-peer tests (libdispatch `event_epoll.c`, SR-9033 and issue #833):
+/// when epoll reports EPOLLHUP (the peer reset, or both directions are shut), libdispatch gives each
+/// registered source one last event and removes the descriptor from epoll; a source registered after
+/// that never fires. Hence `TCPConnection` reads until EAGAIN, EOF or an error on every read event,
+/// looks again after resuming a paused reader, never suspends the reader while connecting (a refused
+/// connect may reach only the reader), and the read source is always registered first.
+/// Used on the loop's queue only.
 final class SocketSources {
     let fd: Int32
     private let readSource: DispatchSourceRead
@@ -45,6 +52,14 @@ final class SocketSources {
         group.enter()
         source.setCancelHandler { group.leave() }
         source.activate()
+    }
+
+    /// The peer hung up or the socket has an error (poll reports POLLHUP, POLLRDHUP or POLLERR).
+    var isHungUp: Bool {
+        let readHangUp: Int16 = 0x2000   // POLLRDHUP (Linux; hidden behind _GNU_SOURCE in Glibc)
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN) | readHangUp, revents: 0)
+        guard poll(&descriptor, 1, 0) == 1 else { return false }
+        return descriptor.revents & (Int16(POLLHUP) | readHangUp | Int16(POLLERR)) != 0
     }
 
     func suspendReading() {

@@ -56,7 +56,9 @@ public final class TCPConnection: @unchecked Sendable {
         (localAddress, localPort) = SocketAddress.local(of: fd)?.addressAndPort ?? (remote.0.isIPv4 ? .v4(.any) : .v6(IPv6Address(high: 0, low: 0)), 0)
         let connecting = if case .connecting = state { true } else { false }
         loop.retain(self)
-        sources = SocketSources(fd: fd, queue: loop.queue, readSuspended: connecting,
+        // Reading is never suspended while connecting: a refused connect may be reported to the read
+        // source only (see SocketSources), so either source's event completes the connect.
+        sources = SocketSources(fd: fd, queue: loop.queue, readSuspended: false,
                                 onReadable: { [unowned self] in readable() },
                                 writeSuspended: !connecting, onWritable: { [unowned self] in writable() })
     }
@@ -89,6 +91,8 @@ public final class TCPConnection: @unchecked Sendable {
                 guard localAddress.isIPv4 == address.isIPv4 else {
                     throw SocketError("bind \(localAddress) to reach \(address)", code: EAFNOSUPPORT)
                 }
+                // The port is chosen at connect time, knowing the destination (no needless EADDRINUSE).
+                _ = try? SocketOptions.setInt(fd, level: Int32(IPPROTO_IP), name: IP_BIND_ADDRESS_NO_PORT, 1, "IP_BIND_ADDRESS_NO_PORT")
                 let result = SocketAddress(localAddress, port: 0).withSockaddr { Glibc.bind(fd, $0, $1) }
                 guard result == 0 else { throw SocketError("bind(\(localAddress))") }
             }
@@ -123,8 +127,10 @@ public final class TCPConnection: @unchecked Sendable {
 
     public func resumeReading() {
         loop.preconditionOnLoop()
-        guard case .open = state else { return }
+        guard case .open = state, sources.isReadSuspended else { return }
         sources.resumeReading()
+        // A hang-up reported while reading was paused is not reported again: look now.
+        loop.queue.async { [self] in readable() }
     }
 
     /// Closes the connection. With `flushing`, queued writes are sent first, then a FIN, and the
@@ -160,15 +166,34 @@ public final class TCPConnection: @unchecked Sendable {
     private func readable() {
         switch state {
         case .open, .flushing: break
-        case .connecting, .closed: return
+        case .connecting(let completion):
+            finishConnecting(completion)
+            guard case .open = state else { return }
+        case .closed: return
         }
-        let count = Glibc.read(sources.fd, readBuffer.baseAddress, readBuffer.count)
-        if count > 0 {
-            if case .open = state { onRead?(UnsafeRawBufferPointer(rebasing: readBuffer[..<count])) }
-        } else if count == 0 {
-            teardown(nil)
-        } else if errno != EAGAIN && errno != EINTR {
-            teardown(SocketError("read from \(remoteAddress)"))
+        // Read until EAGAIN: libdispatch reports an EPOLLHUP once and then stops watching the descriptor,
+        // so data followed by a FIN or RST in one event must be consumed to the end now (see SocketSources).
+        // After 1 MiB, a peer that is still connected waits for the next event, for fairness.
+        var budget = 1 << 20
+        while true {
+            let count = Glibc.read(sources.fd, readBuffer.baseAddress, readBuffer.count)
+            if count > 0 {
+                if case .open = state { onRead?(UnsafeRawBufferPointer(rebasing: readBuffer[..<count])) }
+                switch state {
+                case .open, .flushing: break
+                case .connecting, .closed: return
+                }
+                budget -= count
+                if budget <= 0 && !sources.isHungUp { return }
+            } else if count == 0 {
+                return teardown(nil)
+            } else if errno == EINTR {
+                continue
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                return
+            } else {
+                return teardown(SocketError("read from \(remoteAddress)"))
+            }
         }
     }
 
@@ -187,12 +212,12 @@ public final class TCPConnection: @unchecked Sendable {
             return teardown(SocketError("getsockopt(SO_ERROR)"))
         }
         guard code == 0 else { return teardown(SocketError("connect(\(remoteAddress) port \(remotePort))", code: code)) }
+        guard SocketAddress.remote(of: sources.fd) != nil else { return }   // not connected yet: wait
         timer?.cancel()
         timer = nil
         if let local = SocketAddress.local(of: sources.fd)?.addressAndPort { (localAddress, localPort) = local }
         state = .open
         sources.suspendWriting()
-        sources.resumeReading()
         completion(.success(self))
     }
 

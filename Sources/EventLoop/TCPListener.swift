@@ -58,6 +58,13 @@ public final class TCPListener: @unchecked Sendable {
         try SocketOptions.setMinimumTTL(sources.fd, socketFamily: socketFamily, ttl ?? 0)
     }
 
+    /// The TTL / hop limit of packets sent by this socket and the connections it accepts, the SYN-ACK
+    /// included (GTSM peers drop a SYN-ACK that arrives with less than 255, RFC 5082 §3).
+    public func setTTL(_ ttl: UInt8) throws {
+        loop.preconditionOnLoop()
+        try SocketOptions.setTTL(sources.fd, socketFamily: socketFamily, ttl)
+    }
+
     /// Stops listening. Idempotent; connections already accepted are not affected.
     public func close() {
         loop.preconditionOnLoop()

@@ -3,8 +3,8 @@ import HTTPServer
 import Logging
 
 /// libFuzzer entry point over the HTTP request parser and everything a request reaches: the connection
-/// state machine, the router, JSON, attach/detach validation and the looking glass (build with
-/// `swift build --sanitize=fuzzer --product FuzzHTTP`; run by scripts/test.d/60-fuzz-http).
+/// state machine, the router, JSON, attach/detach validation and the looking glass. Built and run by
+/// scripts/test.d/55-fuzz-http (`--sanitize=fuzzer` plus explicit `-sanitize-coverage` kinds).
 ///
 /// Besides crashes, it checks two invariants and traps when they break: splitting the input anywhere
 /// yields the same parser events, and every JSON value parsed re-serializes to text that parses back equal.

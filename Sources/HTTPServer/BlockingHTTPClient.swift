@@ -51,6 +51,19 @@ public final class BlockingHTTPClient {
 
     deinit { close() }
 
+    /// The local port of the connection (0 once closed).
+    public var localPort: UInt16 {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard fd >= 0, result == 0 else { return 0 }
+        return withUnsafeBytes(of: address) { raw in
+            UInt16(bigEndian: raw.load(fromByteOffset: 2, as: UInt16.self))  // sin_port and sin6_port sit at offset 2
+        }
+    }
+
     public func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1

@@ -9,6 +9,9 @@ public struct HTTPConnectionMachine: Sendable {
         public var bytes: [UInt8] = []
         /// Close once `bytes` are written.
         public var close = false
+        /// The output limit stopped the work: buffered requests may wait; call `receive` again (with no
+        /// new bytes) once the client has read some answers.
+        public var mayHaveMore = false
     }
 
     private var parser: HTTPRequestParser
@@ -24,13 +27,20 @@ public struct HTTPConnectionMachine: Sendable {
     /// True when nothing of a request is buffered.
     public var isIdle: Bool { parser.isIdle }
 
-    /// Feeds received bytes and answers every request they complete.
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, date: String?,
+    /// Feeds received bytes and answers the requests they complete, stopping once `outputLimit` bytes of
+    /// answers are produced (pipelined requests then stay buffered, so a client that does not read cannot
+    /// make the server hold unbounded output).
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, date: String?, outputLimit: Int = .max,
                                  respond: (HTTPRequest) -> HTTPResponse) -> Output {
         var output = Output()
         guard !isClosing else { return output }
         parser.append(bytes)
-        while let event = parser.next() {
+        while true {
+            guard output.bytes.count < outputLimit else {
+                output.mayHaveMore = true
+                return output
+            }
+            guard let event = parser.next() else { break }
             switch event {
             case .continueExpected:
                 output.bytes += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -51,8 +61,9 @@ public struct HTTPConnectionMachine: Sendable {
         return output
     }
 
-    public mutating func receive(_ bytes: [UInt8], date: String?, respond: (HTTPRequest) -> HTTPResponse) -> Output {
-        bytes.withUnsafeBytes { receive($0, date: date, respond: respond) }
+    public mutating func receive(_ bytes: [UInt8], date: String?, outputLimit: Int = .max,
+                                 respond: (HTTPRequest) -> HTTPResponse) -> Output {
+        bytes.withUnsafeBytes { receive($0, date: date, outputLimit: outputLimit, respond: respond) }
     }
 
     /// The connection was idle too long: 408 if a request was started or none ever came, else a silent close

@@ -13,7 +13,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port listened on (useful when asked for port 0).
     public let localPort: UInt16
     private let responder: Responder
-    private var listeners: [TCPListener] = []
+    private var listener: TCPListener?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     private var sweepTimer: LoopTimer?
     private var dateCache = HTTPDateCache()
@@ -34,12 +34,11 @@ public final class HTTPServer: @unchecked Sendable {
             if let server = acceptor.server { server.accept(tcp) } else { tcp.close() }
         }
         localPort = listener.localPort
-        listeners = [listener]
+        self.listener = listener
         acceptor.server = self  // on the loop, so no connection is accepted before this
         let sweepInterval = max(0.01, min(1, configuration.idleTimeout / 4))
         sweepTimer = loop.scheduleTimer(after: sweepInterval, repeating: sweepInterval) { [weak self] in self?.closeIdleConnections() }
     }
-
 
     /// Connections currently open (including ones finishing a last response).
     public var connectionCount: Int {
@@ -47,14 +46,14 @@ public final class HTTPServer: @unchecked Sendable {
         return connections.count
     }
 
-    /// Stops listening and closes every connection at once. Idempotent. Callbacks hold the server weakly,
-    /// so dropping it without `close()` leaves the port open but closes each connection as soon as it is accepted or speaks.
+    /// Stops listening and closes every connection at once. Idempotent. Callbacks hold the server weakly, so
+    /// dropping it without `close()` leaves the port open but closes each connection once accepted or heard.
     public func close() {
         loop.preconditionOnLoop()
         sweepTimer?.cancel()
         sweepTimer = nil
-        for listener in listeners { listener.close() }
-        listeners = []
+        listener?.close()
+        listener = nil
         for connection in connections.values { connection.tcp.close() }
     }
 
@@ -80,41 +79,60 @@ public final class HTTPServer: @unchecked Sendable {
         let connection = ServerConnection(tcp: tcp, machine: HTTPConnectionMachine(limits: configuration.limits, serverAddress: serverAddress))
         let id = ObjectIdentifier(tcp)
         connections[id] = connection
+        tcp.writeLowWaterMark = min(tcp.writeLowWaterMark, configuration.maxPendingWriteBytes / 2)
         tcp.onRead = { [weak self, weak connection, unowned tcp] bytes in
             guard let self, let connection else { return tcp.close() }
-            receive(bytes, on: connection)
+            connection.lastActivity = DispatchTime.now().uptimeNanoseconds
+            serve(bytes, on: connection)
         }
-        tcp.onWritable = { [weak connection] in
-            if let connection, connection.readingPaused {
-                connection.readingPaused = false
-                connection.tcp.resumeReading()
-            }
+        tcp.onWritable = { [weak self, weak connection] in
+            guard let self, let connection else { return }
+            connection.lastActivity = DispatchTime.now().uptimeNanoseconds  // a client draining answers is not idle
+            if connection.readingPaused { serve(UnsafeRawBufferPointer(start: nil, count: 0), on: connection) }
         }
         tcp.onClose = { [weak self] _ in self?.connections[id] = nil }
     }
 
-    private func receive(_ bytes: UnsafeRawBufferPointer, on connection: ServerConnection) {
-        connection.lastActivity = DispatchTime.now().uptimeNanoseconds
-        let output = connection.machine.receive(bytes, date: dateCache.current(), respond: responder)
-        perform(output, on: connection)
-    }
-
-    private func perform(_ output: HTTPConnectionMachine.Output, on connection: ServerConnection) {
+    /// Answers what `bytes` complete, keeping at most about `maxPendingWriteBytes` of answers queued: beyond
+    /// that, reading stops and buffered pipelined requests wait until the client has read (`onWritable`).
+    private func serve(_ bytes: UnsafeRawBufferPointer, on connection: ServerConnection) {
         let tcp = connection.tcp
-        if !output.bytes.isEmpty { tcp.write(output.bytes) }
-        if output.close {
-            tcp.close(flushing: true, flushTimeout: configuration.lingerTimeout)
-        } else if tcp.pendingWriteBytes > configuration.maxPendingWriteBytes, !connection.readingPaused {
+        let limit = configuration.maxPendingWriteBytes
+        var input = bytes
+        var waiting = false
+        repeat {
+            let output = connection.machine.receive(input, date: dateCache.current(),
+                                                    outputLimit: max(0, limit - tcp.pendingWriteBytes), respond: responder)
+            input = UnsafeRawBufferPointer(start: nil, count: 0)
+            if !output.bytes.isEmpty { tcp.write(output.bytes) }
+            if output.close {
+                tcp.close(flushing: true, flushTimeout: configuration.lingerTimeout)
+                return
+            }
+            waiting = output.mayHaveMore
+        } while waiting && tcp.pendingWriteBytes < limit
+        waiting = waiting || tcp.pendingWriteBytes >= limit
+        if waiting && !connection.readingPaused {
             connection.readingPaused = true
             tcp.pauseReading()
+        } else if !waiting && connection.readingPaused {
+            connection.readingPaused = false
+            tcp.resumeReading()
         }
+    }
+
+    private func closeIdle(_ connection: ServerConnection) {
+        let output = connection.machine.idleTimeout(date: dateCache.current())
+        if !output.bytes.isEmpty { connection.tcp.write(output.bytes) }
+        connection.tcp.close(flushing: true, flushTimeout: configuration.lingerTimeout)
     }
 
     private func closeIdleConnections() {
         let now = DispatchTime.now().uptimeNanoseconds
         let limit = UInt64(configuration.idleTimeout * 1e9)
-        for connection in connections.values where !connection.machine.isClosing && now - connection.lastActivity > limit {
-            perform(connection.machine.idleTimeout(date: dateCache.current()), on: connection)
+        for connection in connections.values
+        where !connection.machine.isClosing && now > connection.lastActivity && now - connection.lastActivity > limit {
+            closeIdle(connection)
         }
     }
 }

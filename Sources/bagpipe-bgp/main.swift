@@ -22,6 +22,9 @@ struct BagpipeBGP: ParsableCommand {
     @Option(name: .customLong("log-file"), help: "Append logs to this file instead of stderr.")
     var logFile: String?
 
+    @Flag(name: .customLong("check-config"), help: "Read the configuration, report problems, and exit.")
+    var checkConfig = false
+
     mutating func run() throws {
         guard let level = Logger.Level(rawValue: debug ? "debug" : logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")
@@ -38,6 +41,10 @@ struct BagpipeBGP: ParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        if checkConfig {
+            print("\(configFile): OK (\(configuration.warnings.count) warning(s))")
+            return
+        }
         let daemon = Daemon(configuration: configuration, configurationPath: configFile, logSink: sink, environment: environment)
         do {
             try daemon.start()

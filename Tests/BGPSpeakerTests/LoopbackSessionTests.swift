@@ -20,7 +20,7 @@ import Testing
         #expect(session.negotiated.holdTime == 3 && session.context.fourOctetAS && session.context.extendedMessage)
         #expect(session.localAddress == a.address)
 
-        // Routes both ways, with the iBGP LOCAL_PREF added on the way out.
+        // Routes both ways, exactly as sent.
         let macIP = Routes.macIP(1, nextHop: "127.0.0.1")
         #expect(try await a.loop.run { a.speaker.send([macIP], to: b.address) && a.speaker.sendEndOfRIB(.l2vpnEVPN, to: b.address) })
         let multicast = Routes.inclusiveMulticast(nextHop: "127.0.0.2")
@@ -28,9 +28,7 @@ import Testing
         try await b.loop.waitUntil("route at b") { b.delegate.updates.count == 2 }
         try await a.loop.waitUntil("route at a") { a.delegate.updates.count == 1 }
         let atB = try await b.loop.run { b.delegate.updates.map(\.update) }
-        var expected = macIP
-        expected.attributes.localPreference = 100
-        #expect(atB[0] == expected)
+        #expect(atB[0] == macIP)
         #expect(atB[1].endOfRIBFamily == .l2vpnEVPN)
         #expect(try await a.loop.run { a.delegate.updates[0].update.attributes.pmsiTunnel } == multicast.attributes.pmsiTunnel)
 
@@ -44,6 +42,12 @@ import Testing
         #expect(snapshot.messagesReceived.updates == 2 && snapshot.messagesSent.updates == 1)
         #expect(snapshot.negotiatedHoldTime == 3 && snapshot.families == [.routeTargetConstraint, .l2vpnEVPN].sorted())
         #expect(try await a.loop.run { a.delegate.downs.isEmpty })
+
+        // Route refresh (RFC 2918) for a negotiated family reaches the other RIB; others are refused.
+        #expect(try await a.loop.run { a.speaker.requestRouteRefresh(.l2vpnEVPN, from: b.address) })
+        #expect(try await a.loop.run { !a.speaker.requestRouteRefresh(.ipv4Unicast, from: b.address) })
+        try await b.loop.waitUntil("route refresh at b") { b.delegate.refreshes.count == 1 }
+        #expect(try await b.loop.run { b.delegate.refreshes[0].family } == .l2vpnEVPN)
 
         try await a.shutdown("maintenance window")
         try await b.loop.waitUntil("b sees the shutdown") { !b.delegate.downs.isEmpty }
@@ -131,8 +135,27 @@ import Testing
         // was closed with Cease / Connection Collision Resolution.
         #expect(atA.localPort == a.port)
         #expect(atA.messagesSent.notifications + atB.messagesSent.notifications >= 1)
-        try await a.shutdown()
+        try await a.shutdown(loopIsShared: true)
         try await b.shutdown()
+    }
+
+    @Test func gtsmPeersEstablishAndAPeerSendingTTL64IsDropped() async throws {
+        let a = try await TestSpeaker("gtsm-a", address: "127.0.0.16", routerID: IPv4Address(10, 0, 0, 16))
+        let b = try await TestSpeaker("gtsm-b", address: "127.0.0.17", routerID: IPv4Address(10, 0, 0, 17))
+        let c = try await TestSpeaker("gtsm-c", address: "127.0.0.18", routerID: IPv4Address(10, 0, 0, 18))
+        var bAtA = b.asPeer(from: a, passive: true), cAtA = c.asPeer(from: a, passive: true), aAtB = a.asPeer(from: b)
+        bAtA.ttlSecurityHops = 1
+        cAtA.ttlSecurityHops = 1
+        aAtB.ttlSecurityHops = 1
+        try await a.setPeers([bAtA, cAtA])
+        try await b.setPeers([aAtB])
+        try await c.setPeers([a.asPeer(from: c)])   // c sends with the default TTL 64
+        try await a.waitEstablished(with: b)
+        try await c.loop.waitUntil("c gave up one attempt", timeout: 15) {
+            (c.speaker.peerSnapshots.first?.lastError ?? "").contains("no connection within")
+        }
+        #expect(try await a.snapshot(c.address)?.state == .active)
+        for speaker in [a, b, c] { try await speaker.shutdown() }
     }
 
     @Test func onlyConfiguredPeersAreAccepted() async throws {

@@ -33,12 +33,14 @@ extension EventLoop {
         }.value
     }
 
-    /// Polls `condition` on the loop every 10 ms until it holds, for at most `timeout` seconds.
+    /// Polls `condition` on the loop every 1–10 ms until it holds, for at most `timeout` seconds.
     func waitUntil(_ what: String, timeout: Double = 10, _ condition: @escaping () -> Bool) async throws {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        var interval: UInt64 = 1_000_000
         while try await !run(condition) {
             guard DispatchTime.now().uptimeNanoseconds < deadline else { throw TestTimeout(description: "timed out waiting for \(what)") }
-            try await Task.sleep(nanoseconds: 10_000_000)
+            try await Task.sleep(nanoseconds: interval)
+            interval = min(interval * 2, 10_000_000)
         }
     }
 }
@@ -108,10 +110,15 @@ final class TestSpeaker: @unchecked Sendable {
         }
     }
 
-    func shutdown(_ communication: String = "test over") async throws {
+    /// Shuts the speaker down; unless its loop is shared, also checks that nothing is left on the loop
+    /// (no connection, listener or timer).
+    func shutdown(_ communication: String = "test over", loopIsShared: Bool = false) async throws {
         let done = LoopState(false)
         try await loop.run { self.speaker.shutdown(communication: communication) { done.value = true } }
         try await loop.waitUntil("shutdown of \(address)") { done.value }
+        if !loopIsShared {
+            try await loop.waitUntil("nothing left on the loop of \(address)", timeout: 3) { self.loop.liveObjectCount == 0 }
+        }
     }
 }
 
@@ -168,6 +175,7 @@ enum Routes {
     static func macIP(_ index: Int, nextHop: String) -> UpdateMessage {
         var attributes = PathAttributes()
         attributes.origin = .igp
+        attributes.localPreference = 100
         attributes.extendedCommunities = [.routeTarget(RouteTarget("64512:80")!), .encapsulation(.vxlan)]
         let route = MACIPAdvertisementRoute(
             routeDistinguisher: RouteDistinguisher("\(nextHop):1")!, mac: MACAddress(rawValue: 0x5254_0000_0000 + UInt64(index)),
@@ -179,6 +187,7 @@ enum Routes {
     static func inclusiveMulticast(nextHop: String) -> UpdateMessage {
         var attributes = PathAttributes()
         attributes.origin = .igp
+        attributes.localPreference = 100
         attributes.extendedCommunities = [.routeTarget(RouteTarget("64512:80")!), .encapsulation(.vxlan)]
         attributes.pmsiTunnel = .ingressReplication(endpoint: IPAddress(nextHop)!, label: 80)
         let route = InclusiveMulticastRoute(routeDistinguisher: RouteDistinguisher("\(nextHop):1")!, ethernetTag: 0,

@@ -31,6 +31,7 @@ enum Fixtures {
         }
     }
 
-    static let captureFiles = ["bagpipe-gobgp-rr-evpn.messages", "mixed-bagpipe-frr-gobgp-rr.messages"]
-    static let allCaptured: [CapturedMessage] = captureFiles.flatMap(messages)
+    /// The shared captures (../shared/vectors) and the gobgpd-made one (make-gobgp-vectors.sh).
+    static let captureNames = ["bagpipe-gobgp-rr-evpn", "mixed-bagpipe-frr-gobgp-rr", "gobgp-evpn-types"]
+    static let allCaptured: [CapturedMessage] = captureNames.flatMap { messages($0 + ".messages") }
 }

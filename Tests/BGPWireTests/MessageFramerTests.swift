@@ -54,3 +54,34 @@ import Testing
         #expect(try framer.nextMessage() == long)
     }
 }
+
+@Suite struct NegotiationTests {
+    @Test func contextFromTwoOpens() throws {
+        guard case .open(let frr) = try BGPMessage.decode(OpenMessageTests.frr, context: CodecContext()),
+              case .open(let gobgp) = try BGPMessage.decode(OpenMessageTests.gobgp, context: CodecContext()),
+              case .open(let bagpipe) = try BGPMessage.decode(BaGPipeCapturedTests.open, context: CodecContext()) else {
+            Issue.record("not OPENs"); return
+        }
+        // FRR announces add-path receive for EVPN; a peer that announces send gets path identifiers from us.
+        var sender = gobgp
+        sender.capabilities += [.addPath([AddPathEntry(family: .l2vpnEVPN, mode: .send)]), .extendedMessage]
+        let towardsFRR = CodecContext(local: sender, remote: frr)
+        #expect(towardsFRR.fourOctetAS)
+        #expect(towardsFRR.extendedMessage)
+        #expect(towardsFRR.addPathSend == [.l2vpnEVPN])
+        #expect(towardsFRR.addPathReceive.isEmpty)
+        #expect(CodecContext(local: frr, remote: sender).addPathReceive == [.l2vpnEVPN])
+        // 2021 BaGPipe sends no 4-octet AS capability: AS_PATH is 2-byte.
+        #expect(!CodecContext(local: gobgp, remote: bagpipe).fourOctetAS)
+        #expect(bagpipe.families == [.l2vpnEVPN, .routeTargetConstraint, AddressFamily(afi: 1, safi: 128), AddressFamily(afi: 1, safi: 134)])
+    }
+
+    @Test func framerDecodesInPlace() throws {
+        var framer = MessageFramer()
+        framer.append(BaGPipeCapturedTests.type3 + MessageFramerTests.keepalive)
+        guard case .update(let update) = try framer.nextMessage(context: CodecContext()) else { Issue.record("not an UPDATE"); return }
+        #expect(update.attributes.pmsiTunnel?.label == 5010)
+        #expect(try framer.nextMessage(context: CodecContext()) == .keepalive)
+        #expect(try framer.nextMessage(context: CodecContext()) == nil)
+    }
+}

@@ -156,6 +156,8 @@ let attachValidationCases: [([String: JSONValue?], String)] = [
         #expect(APIRouteTarget("1:2:3") == nil)
         #expect(APIRouteTarget(":2") == nil)
         #expect(APIRouteTarget("-1:2") == nil)
+        #expect(APIRouteTarget("64 512:1") == nil)
+        #expect(APIRouteTarget("64512:99999999999") == nil)
     }
 }
 

@@ -21,7 +21,8 @@ import Testing
         #expect(snapshot.description == "the red network")
         #expect(snapshot.endpoints == [EndpointSnapshot(mac: mac("52:54:00:00:00:01"), ip: prefix("203.0.113.1/24"),
                                                         localPort: "tap0", localPreference: nil, description: "vm one",
-                                                        isLearned: false, macMobilitySequence: 0, isAdvertised: true)])
+                                                        isLearned: false, macMobilitySequence: 0, isAdvertised: true,
+                                                        isDuplicate: false)])
         #expect(snapshot.localRoutes.count == 2)
         #expect(snapshot.remoteRoutes.count == 2)
         #expect(snapshot.remoteRoutes.allSatisfy { $0.importedBy == ["red"] && $0.source == .peer(ip(Harness.peerAddress)) })
@@ -35,6 +36,7 @@ import Testing
         #expect(peer.receivedRoutes == [.l2vpnEVPN: 2])
         #expect(peer.constrainsRouteTargets)
         #expect(harness.router.ribSnapshot(.routeTargetConstraint).map(\.source) == [.local])
+        #expect(harness.router.routeCounts() == [.l2vpnEVPN: 4, .routeTargetConstraint: 1])
         // Nothing EVPN goes to the peer until it asks for red.
         #expect(harness.router.advertisedRoutes(to: ip(Harness.peerAddress)).map(\.family) == [.routeTargetConstraint])
         harness.receive(Routes.membership([red], nextHop: Harness.peerAddress))

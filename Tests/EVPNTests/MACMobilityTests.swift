@@ -98,4 +98,41 @@ import Testing
         #expect(ours.attributes.extendedCommunities.contains(.macMobility(sequence: 5, sticky: false)))
         #expect(harness.intents.last == .removeRemoteMAC(externalID: "red", mac: mac(moving), vtep: ip(remote), vni: 5000))
     }
+
+    /// A MAC bouncing between us and a remote VTEP (a real duplicate, or a loop).
+    private func bounce(_ times: Int, secondsApart: Double, harness: Harness) {
+        var time = 0.0
+        harness.router.now = { time }
+        harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac(moving), appeared: true))
+        for round in 0..<times {
+            time += secondsApart
+            harness.receive(Routes.announce([Routes.macIP(rd: rd, mac: moving)], nextHop: remote,
+                                            attributes: Routes.attributes(sequence: UInt32(2 * round + 1))))
+            time += secondsApart
+            harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac(moving), appeared: true))
+        }
+    }
+
+    @Test func macMovingTooOftenIsNoLongerAdvertised() throws {
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap0"))
+        bounce(3, secondsApart: 10, harness: harness)
+        // Six moves in 60 s: more than five in 180 s.
+        let endpoint = try #require(harness.router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) })
+        #expect(endpoint.isDuplicate)
+        #expect(!endpoint.isAdvertised)
+        #expect(ourRoutes().allSatisfy { if case .evpn(.macIPAdvertisement(let route)) = $0.nlri { route.mac != mac(moving) } else { true } })
+        #expect(harness.router.recentWarnings.last?.contains("duplicate") == true)
+        // It stays put even when seen here again.
+        harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac(moving), appeared: true))
+        #expect(harness.router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) }?.isAdvertised == false)
+    }
+
+    @Test func slowMovesAreNotDuplicates() throws {
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap0"))
+        bounce(3, secondsApart: 100, harness: harness)
+        let endpoint = try #require(harness.router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) })
+        #expect(!endpoint.isDuplicate)
+        #expect(endpoint.isAdvertised)
+        #expect(endpoint.macMobilitySequence == 6)
+    }
 }

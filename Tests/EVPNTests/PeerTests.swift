@@ -43,6 +43,23 @@ import Testing
         #expect(sent.attributes.multiExitDiscriminator == 7)
     }
 
+    /// RFC 7606 §7.5, §7.9, §7.10: internal-only attributes from an external peer are discarded, so a
+    /// LOCAL_PREF of 500 cannot win the decision and a foreign ORIGINATOR_ID equal to ours cannot drop it.
+    @Test func eBGPRoutesLoseInternalOnlyAttributes() throws {
+        harness.peerUp("192.0.2.1", families: [.l2vpnEVPN], peerAS: 65001)
+        var attributes = Routes.attributes()
+        attributes.asPath = [ASPathSegment(kind: .sequence, asns: [65001])]
+        attributes.localPreference = 500
+        attributes.originatorID = harness.router.configuration.routerID
+        attributes.clusterList = [IPv4Address("192.0.2.99")!]
+        let route = Routes.macIP(rd: "192.0.2.1:1", mac: "52:54:00:00:00:0f")
+        harness.receive(Routes.announce([route], nextHop: "192.0.2.1", attributes: attributes), from: "192.0.2.1")
+        let held = try #require(harness.router.ribSnapshot(.l2vpnEVPN).first { $0.nlri == .evpn(route) })
+        #expect(held.attributes.localPreference == nil)
+        #expect(held.attributes.originatorID == nil)
+        #expect(held.attributes.clusterList.isEmpty)
+    }
+
     @Test func eBGPRoutesWithOurASAreDropped() {
         harness.peerUp("192.0.2.1", families: [.l2vpnEVPN], peerAS: 65001)
         var attributes = Routes.attributes()

@@ -73,6 +73,21 @@ import Testing
         #expect(harness.withdrawn(to: clientA).isEmpty)
     }
 
+    @Test func routesOfOtherTypesAreReflectedIntactAndKeyedPerRFC() throws {
+        let prefixRoute = EVPNRoute.ipPrefix(IPPrefixRoute(routeDistinguisher: RouteDistinguisher("198.51.100.21:7")!,
+                                                           prefix: prefix("192.0.2.0/24"), gateway: ip("192.0.2.1"), label: 100))
+        let esi = EthernetSegmentIdentifier(bytes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let multihomed = Routes.macIP(rd: "198.51.100.21:1", mac: "52:54:00:00:00:0f", label: 7, esi: esi)
+        harness.receive(Routes.announce([prefixRoute, multihomed], nextHop: clientA), from: clientA)
+        #expect(Set(evpnNLRI(to: clientB)) == [.evpn(prefixRoute), .evpn(multihomed)])
+        // A new label is an attribute change of the same route (RFC 9136 §3.1): one route, replaced.
+        let relabelled = EVPNRoute.ipPrefix(IPPrefixRoute(routeDistinguisher: RouteDistinguisher("198.51.100.21:7")!,
+                                                          prefix: prefix("192.0.2.0/24"), gateway: ip("192.0.2.1"), label: 200))
+        harness.receive(Routes.announce([relabelled], nextHop: clientA), from: clientA)
+        #expect(harness.router.routeCounts()[.l2vpnEVPN] == 2)
+        #expect(evpnNLRI(to: clientB).last == .evpn(relabelled))
+    }
+
     @Test func unknownOptionalTransitiveAttributesPassWithThePartialBit() throws {
         var attributes = Routes.attributes()
         attributes.unrecognized = [RawPathAttribute(flags: 0xC0, typeCode: 99, value: [1, 2, 3])]

@@ -28,12 +28,14 @@ extension EventLoop {
         }.value
     }
 
-    /// Polls `condition` on the loop every 10 ms until it holds, for at most `timeout` seconds.
+    /// Polls `condition` on the loop every 1–10 ms until it holds, for at most `timeout` seconds.
     func waitUntil(_ what: String, timeout: Double = 10, _ condition: @escaping () -> Bool) async throws {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        var interval: UInt64 = 1_000_000
         while try await !run(condition) {
             guard DispatchTime.now().uptimeNanoseconds < deadline else { throw TimedOut(what: what) }
-            try await Task.sleep(nanoseconds: 10_000_000)
+            try await Task.sleep(nanoseconds: interval)
+            interval = min(interval * 2, 10_000_000)
         }
     }
 }

@@ -8,11 +8,12 @@ import Glibc
 /// TCP MD5 (RFC 2385) and GTSM (RFC 5082) on loopback: the kernel drops bad SYNs silently, so a
 /// refused peer sees a connect timeout.
 @Suite struct SocketSecurityTests {
-    private func attempt(_ loop: EventLoop, port: UInt16, md5Key: String? = nil, ttl: UInt8? = nil) async throws -> Result<TCPConnection, Error> {
+    private func attempt(_ loop: EventLoop, port: UInt16, md5Key: String? = nil, ttl: UInt8? = nil,
+                         minimumTTL: UInt8? = nil) async throws -> Result<TCPConnection, Error> {
         let result = LoopState<Result<TCPConnection, Error>?>(nil)
         try await loop.run {
             try TCPConnection.connect(loop: loop, to: IPAddress("127.0.0.1")!, port: port, md5Key: md5Key, ttl: ttl,
-                                      timeout: 0.5) { result.value = $0 }
+                                      minimumTTL: minimumTTL, timeout: 0.5) { result.value = $0 }
         }
         try await loop.waitUntil("connect result") { result.value != nil }
         return try await loop.run { result.value! }
@@ -50,6 +51,12 @@ import Glibc
         try await attempt(loop, port: listener.localPort, ttl: 255).get().closeOnLoop()
         let low = try await attempt(loop, port: listener.localPort, ttl: 64)
         #expect((low.failureValue as? SocketError)?.code == ETIMEDOUT)
+        // Both sides checking: the client drops a SYN-ACK sent with the default TTL, until the
+        // listener sends with 255 too.
+        let strict = try await attempt(loop, port: listener.localPort, ttl: 255, minimumTTL: 255)
+        #expect((strict.failureValue as? SocketError)?.code == ETIMEDOUT)
+        try await loop.run { try listener.setTTL(255) }
+        try await attempt(loop, port: listener.localPort, ttl: 255, minimumTTL: 255).get().closeOnLoop()
         try await loop.run { listener.close() }
         try await loop.waitUntil("release") { loop.liveObjectCount == 0 }
     }

@@ -84,6 +84,27 @@ private func text(_ output: HTTPConnectionMachine.Output) -> String { String(dec
         #expect(silent.bytes.isEmpty)
     }
 
+    @Test func outputLimitLeavesPipelinedRequestsBufferedUntilAskedAgain() {
+        var machine = HTTPConnectionMachine()
+        var answered = 0
+        let respond: (HTTPRequest) -> HTTPResponse = { _ in
+            answered += 1
+            return HTTPResponse(status: .ok, headers: [:], body: [UInt8](repeating: 0x41, count: 100))
+        }
+        let ten = Array(String(repeating: "GET / HTTP/1.1\r\n\r\n", count: 10).utf8)
+        let first = machine.receive(ten, date: nil, outputLimit: 250, respond: respond)
+        #expect(answered == 2, "two answers reach the limit")
+        #expect(first.mayHaveMore)
+        #expect(!first.close)
+        let none = machine.receive([], date: nil, outputLimit: 0, respond: respond)
+        #expect(answered == 2)
+        #expect(none.mayHaveMore && none.bytes.isEmpty)
+        let rest = machine.receive([], date: nil, respond: respond)
+        #expect(answered == 10)
+        #expect(!rest.mayHaveMore)
+        #expect(machine.isIdle)
+    }
+
     @Test func passesTheServerAddressToRequests() {
         var machine = HTTPConnectionMachine(serverAddress: "[::1]:8082")
         let output = machine.receive(Array("GET / HTTP/1.0\r\n\r\n".utf8), date: nil) { request in

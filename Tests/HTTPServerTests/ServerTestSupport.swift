@@ -54,28 +54,35 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// This process's descriptors (`/proc/self/fd`) that are connected TCP sockets with local port `port`:
-/// the server's side of its connections. Exact even while other tests open descriptors in parallel.
-func serverSocketDescriptors(port: UInt16) -> Int {
+/// This process's descriptors (`/proc/self/fd`) that are the server's side of connections from `clientPorts`:
+/// sockets on 127.0.0.1:`port` whose peer is one of those ports. Exact while other tests open sockets in
+/// parallel (another socket may have the same local port number, but not with those peers).
+func serverSocketDescriptors(port: UInt16, clientPorts: Set<UInt16>) -> Int {
+    let local = Substring(String(format: "0100007F:%04X", port))
+    let peers = Set(clientPorts.map { Substring(String(format: "0100007F:%04X", $0)) })
+    return connectedSocketsOfThisProcess().filter { $0.local == local && peers.contains($0.remote) }.count
+}
+
+/// Connected TCP sockets of this process (inode in `/proc/self/fd`), as (local, remote) `ADDR:PORT` hex pairs.
+/// Reading /proc/net/tcp is no snapshot: a socket may be listed twice while others come and go, so entries
+/// are kept once per inode.
+func connectedSocketsOfThisProcess() -> [(local: Substring, remote: Substring)] {
     var inodes = Set<String>()
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
               target.hasPrefix("socket:[") else { continue }
         inodes.insert(String(target.dropFirst(8).dropLast()))
     }
-    var count = 0
-    let portHex = String(format: "%04X", port)
+    var connected: [String: (local: Substring, remote: Substring)] = [:]
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         // /proc files report size 0: read until the end rather than trusting the size.
         guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
-        let text = String(decoding: data, as: UTF8.self)
-        for line in text.split(separator: "\n").dropFirst() {
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
-            guard fields.count > 9, fields[3] != "0A", fields[1].hasSuffix(":" + portHex), inodes.contains(String(fields[9])) else { continue }
-            count += 1
+            if fields.count > 9, fields[3] != "0A", inodes.contains(String(fields[9])) { connected[String(fields[9])] = (fields[1], fields[2]) }
         }
     }
-    return count
+    return Array(connected.values)
 }
 
 /// Raises this process's soft descriptor limit to its hard limit (tests with many sockets).

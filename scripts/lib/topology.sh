@@ -19,6 +19,7 @@ topo_init() {
     TOPO=$1
     TOPO_DIR=$2
     mkdir -p "$TOPO_DIR"
+    chmod 755 "$TOPO_DIR"  # FRR daemons run as user frr and must reach their files
     BIN=${BIN:-$(swift build --show-bin-path)}
 }
 
@@ -94,7 +95,8 @@ TOML
 }
 
 topo_frr_rr() {
-    local name=$1 address=$2 dir="$TOPO_DIR/frr-$name"
+    local name=$1 address=$2
+    local dir="$TOPO_DIR/frr-$name"
     mkdir -p "$dir"
     chown frr:frr "$dir"
     cat >"$dir/bgpd.conf" <<FRR
@@ -137,6 +139,9 @@ $extra
 host = 127.0.0.1
 port = 8082
 
+[COMMON]
+state_file = $TOPO_DIR/state-$name.json
+
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = linux
 CONF
@@ -156,10 +161,10 @@ topo_container() {  # NAME: a container namespace, created from the root mount n
     TOPO_NETNS+=("$(ns "$1")")
 }
 
-topo_attach() {  # NODE CONTAINER IP/LEN RT [INSTANCE] [detach]
-    local node=$1 container=$2 ip=$3 rt=$4 instance=${5:-demo} action=${6:-attach}
+topo_attach() {  # NODE CONTAINER IP/LEN RT [INSTANCE] [attach|detach] [MAC]
+    local node=$1 container=$2 ip=$3 rt=$4 instance=${5:-demo} action=${6:-attach} mac=${7:-}
     in_ns "$node" "$BIN/bagpipe-rest-attach" --"$action" --port netns --netns "$(ns "$container")" \
-        --ip "$ip" --network-type evpn --vpn-instance-id "$instance" --rt "$rt"
+        --ip "$ip" --network-type evpn --vpn-instance-id "$instance" --rt "$rt" ${mac:+--mac "$mac"}
 }
 
 topo_cleanup() {
@@ -171,7 +176,20 @@ topo_cleanup() {
     done
     local name
     for name in "${TOPO_NETNS[@]}"; do ip netns del "$name" 2>/dev/null || true; done
-    ip link show 2>/dev/null | grep -o "$TOPO-[a-z0-9]*" | sort -u | while read -r link; do ip link del "$link" 2>/dev/null || true; done
+    local link
+    for link in $(ip -o link show 2>/dev/null | grep -o "$TOPO-[a-z0-9]*" | sort -u || true); do
+        ip link del "$link" 2>/dev/null || true
+    done
     TOPO_PIDS=()
     TOPO_NETNS=()
+    case "$TOPO_DIR" in /tmp/swift-bagpipe-*) rm -rf "$TOPO_DIR" ;; esac
+}
+
+topo_show_logs() {  # prints the end of every daemon log (after a failure)
+    local log
+    for log in "$TOPO_DIR"/*.log; do
+        [ -e "$log" ] || continue
+        echo "---- $log"
+        tail -n 25 "$log"
+    done
 }

@@ -24,11 +24,15 @@ public struct EVPNRouterConfiguration: Sendable {
     public var assumeVXLANWhenEncapsulationMissing: Bool
     /// VNIs handed out when an attachment asks for none (BaGPipe's label allocator range).
     public var allocatedVNIs: ClosedRange<UInt32>
+    /// MAC duplicate detection (RFC 7432 §15.1): a local MAC that moves more than `moves` times in
+    /// `seconds` stops being advertised until detached. nil disables it.
+    public var macMoveLimit: (moves: Int, seconds: Double)?
 
     public init(localAS: UInt32, routerID: IPv4Address, bgpLocalAddress: IPAddress,
                 dataplaneLocalAddress: IPAddress? = nil, enableRTC: Bool = true,
                 routeReflectorClusterID: IPv4Address? = nil, defaultLocalPreference: UInt32 = 100,
-                assumeVXLANWhenEncapsulationMissing: Bool = false, allocatedVNIs: ClosedRange<UInt32> = 16...1_048_575) {
+                assumeVXLANWhenEncapsulationMissing: Bool = false, allocatedVNIs: ClosedRange<UInt32> = 16...1_048_575,
+                macMoveLimit: (moves: Int, seconds: Double)? = (5, 180)) {
         self.localAS = localAS
         self.routerID = routerID
         self.bgpLocalAddress = bgpLocalAddress
@@ -38,5 +42,6 @@ public struct EVPNRouterConfiguration: Sendable {
         self.defaultLocalPreference = defaultLocalPreference
         self.assumeVXLANWhenEncapsulationMissing = assumeVXLANWhenEncapsulationMissing
         self.allocatedVNIs = allocatedVNIs
+        self.macMoveLimit = macMoveLimit
     }
 }

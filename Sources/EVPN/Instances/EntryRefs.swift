@@ -10,10 +10,11 @@ enum EntryRefs {
         }
     }
 
-    func contains(_ entry: EVPNEntry) -> Bool {
+    /// Calls `body` on each entry without building an array.
+    func forEach(_ body: (EVPNEntry) -> Void) {
         switch self {
-        case .one(let only): only === entry
-        case .many(let list): list.entries.contains { $0 === entry }
+        case .one(let entry): body(entry)
+        case .many(let list): list.entries.forEach(body)
         }
     }
 

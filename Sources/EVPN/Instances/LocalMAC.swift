@@ -19,6 +19,13 @@ struct LocalMAC {
     var sequence: UInt32
     /// False while a remote route for the MAC supersedes ours.
     var isWinning = true
+    /// When the MAC moved between here and elsewhere, within the detection window (RFC 7432 §15.1).
+    var recentMoves: [Double] = []
+    /// Moved too often: no longer advertised until it is detached (RFC 7432 §15.1).
+    var isDuplicate = false
+
+    /// Advertised when it wins the mobility contest and is not a detected duplicate.
+    var isAdvertised: Bool { isWinning && !isDuplicate }
     /// Keys of the type-2 routes currently originated for it.
     var advertisedKeys: Set<MACIPRouteKey> = []
 }

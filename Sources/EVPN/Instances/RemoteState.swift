@@ -35,8 +35,6 @@ struct IPIndex {
             }
         }
     }
-
-    var count: Int { v4.count + v6.count }
 }
 
 /// Where BUM traffic goes: one flood-list entry (RFC 7432 §11.2, ingress replication).

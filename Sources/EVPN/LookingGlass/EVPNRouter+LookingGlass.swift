@@ -14,6 +14,11 @@ extension EVPNRouter {
                              receivedRoutes: received, warnings: warningCount)
     }
 
+    /// Number of routes (NLRI, not paths) in the Loc-RIB per family; cheap, unlike `ribSnapshot`.
+    public func routeCounts() -> [AddressFamily: Int] {
+        [.l2vpnEVPN: evpnTable.count, .routeTargetConstraint: membershipTable.count]
+    }
+
     public func peerSnapshots() -> [PeerSnapshot] {
         establishedPeers.map { peer in
             PeerSnapshot(address: peer.address, routerID: peer.routerID, peerAS: peer.peerAS, isExternal: peer.isExternal,
@@ -79,7 +84,8 @@ extension EVPNRouter {
                 endpoints.append(EndpointSnapshot(mac: mac, ip: prefix, localPort: local.interface,
                                                   localPreference: endpoint.localPreference,
                                                   description: endpoint.description, isLearned: local.isLearned,
-                                                  macMobilitySequence: local.sequence, isAdvertised: local.isWinning))
+                                                  macMobilitySequence: local.sequence, isAdvertised: local.isAdvertised,
+                                                  isDuplicate: local.isDuplicate))
             }
             localKeys += local.advertisedKeys.map(EVPNRouteKey.macIP)
         }

@@ -63,8 +63,10 @@ public struct EndpointSnapshot: Hashable, Sendable {
     public var isLearned: Bool
     /// Our MAC mobility sequence number for the MAC (RFC 7432 §15).
     public var macMobilitySequence: UInt32
-    /// False while a remote route for the MAC wins over ours.
+    /// False while a remote route for the MAC wins over ours, or while it is a detected duplicate.
     public var isAdvertised: Bool
+    /// The MAC moved too often (RFC 7432 §15.1): not advertised until detached and attached again.
+    public var isDuplicate: Bool
 }
 
 /// What the dataplane was told about a remote MAC.

@@ -2,20 +2,16 @@ import BGPWire
 import NetAddress
 
 /// Hands out one shared `AttributeSet` per distinct (attributes, next hop), so a million routes
-/// with the same attributes cost one copy of them. Entries are held weakly: a set nobody uses any
-/// more is dropped at the next sweep, which runs when the table has doubled since the last one.
+/// with the same attributes cost one copy of them. A set only the table still holds is dropped at
+/// the next sweep, which runs when the table has doubled since the last one. (Weak references
+/// would do the same but move every retain and release of the set to the slow path.)
 struct AttributeInterner {
     private struct Key: Hashable {
         var attributes: PathAttributes
         var nextHop: IPAddress?
     }
 
-    private final class WeakSet {
-        weak var value: AttributeSet?
-        init(_ value: AttributeSet) { self.value = value }
-    }
-
-    private var table: [Key: WeakSet] = [:]
+    private var table: [Key: AttributeSet] = [:]
     private var sweepThreshold = 64
 
     /// The shared set for these attributes (MP_REACH/MP_UNREACH are ignored) and next hop.
@@ -24,9 +20,9 @@ struct AttributeInterner {
         attributes.mpReach = nil
         attributes.mpUnreach = nil
         let key = Key(attributes: attributes, nextHop: nextHop)
-        if let existing = table[key]?.value { return existing }
+        if let existing = table[key] { return existing }
         let created = AttributeSet(attributes: attributes, nextHop: nextHop)
-        table[key] = WeakSet(created)
+        table[key] = created
         if table.count > sweepThreshold { sweep() }
         return created
     }
@@ -38,7 +34,9 @@ struct AttributeInterner {
     }
 
     private mutating func sweep() {
-        table = table.filter { $0.value.value != nil }
+        for key in Array(table.keys) where isKnownUniquelyReferenced(&table[key]!) {
+            table[key] = nil
+        }
         sweepThreshold = max(64, table.count * 2)
     }
 }

@@ -81,10 +81,6 @@ final class AttributeSet: Sendable {
         return (endpoint, tunnel.label)
     }
 
-    func asPathContains(_ asn: UInt32) -> Bool {
-        attributes.asPath.contains { $0.asns.contains(asn) }
-    }
-
     func carriesAnyRouteTarget(of targets: Set<RouteTarget>) -> Bool {
         routeTargets.contains(where: targets.contains)
     }

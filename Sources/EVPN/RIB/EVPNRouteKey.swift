@@ -70,12 +70,4 @@ enum EVPNRouteKey: Hashable, Sendable {
             return boxed.route
         }
     }
-
-    var routeDistinguisher: RouteDistinguisher? {
-        switch self {
-        case .macIP(let key): key.routeDistinguisher
-        case .inclusiveMulticast(let route): route.routeDistinguisher
-        case .other(let boxed): boxed.route.routeDistinguisher
-        }
-    }
 }

@@ -37,7 +37,6 @@ struct PathList: Sendable {
     private(set) var others: [Path] = []
 
     var isEmpty: Bool { best == nil }
-    var count: Int { best == nil ? 0 : 1 + others.count }
     var all: [Path] { best.map { [$0] + others } ?? [] }
 
     func path(from source: SourceID) -> Path? {

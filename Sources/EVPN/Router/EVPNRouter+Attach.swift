@@ -131,7 +131,7 @@ extension EVPNRouter {
         let mac = event.mac
         if event.appeared {
             if let local = instance.localMACs[mac] {
-                guard !local.isWinning else { return }
+                guard !local.isWinning, !local.isDuplicate else { return }
                 instance.localMACs[mac]!.sequence = max(local.sequence, freshSequence(for: mac, in: instance))
             } else {
                 instance.localMACs[mac] = LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],

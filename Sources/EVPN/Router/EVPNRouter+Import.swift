@@ -28,8 +28,10 @@ extension EVPNRouter {
     /// The instances importing `path`: those with an import route target the route carries.
     func importingInstances(_ path: Path?, key: EVPNRouteKey) -> [MACVRF] {
         guard let path, importObstacle(path, key: key) == nil else { return [] }
+        let targets = path.attributes.routeTargets
+        if targets.count == 1 { return importers[targets[0]] ?? [] }
         var result: [MACVRF] = []
-        for target in path.attributes.routeTargets {
+        for target in targets {
             for instance in importers[target] ?? [] where !result.contains(where: { $0 === instance }) {
                 result.append(instance)
             }
@@ -146,8 +148,8 @@ extension EVPNRouter {
 
     func bestRemoteClaim(for mac: MACAddress, in instance: MACVRF) -> MACClaim? {
         var best: MACClaim?
-        for entry in instance.remoteMACs[mac]?.entries.entries ?? [] {
-            guard let claim = claim(of: entry) else { continue }
+        instance.remoteMACs[mac]?.entries.forEach { entry in
+            guard let claim = claim(of: entry) else { return }
             if best == nil || claim.beats(best!) { best = claim }
         }
         return best
@@ -168,6 +170,7 @@ extension EVPNRouter {
                     let reason = remote.sticky ? "a sticky (static) route" : "sequence number \(remote.sequence)"
                     warn("MAC \(mac) of instance \(instance.externalID) moved to \(remote.vtep) (\(reason)); withdrawing our route")
                 }
+                countMove(of: mac, in: instance)
                 syncLocalRoutes(of: mac, in: instance)
             }
         }
@@ -190,6 +193,22 @@ extension EVPNRouter {
         instance.remoteMACs[mac]!.programmedVNI = wanted.vni
     }
 
+    /// Records that `mac` moved between here and a remote VTEP; more than the configured number of
+    /// moves within the window marks it duplicate: it stops being advertised (RFC 7432 §15.1,
+    /// default 5 moves in 180 s) until it is detached.
+    private func countMove(of mac: MACAddress, in instance: MACVRF) {
+        guard let limit = configuration.macMoveLimit, var local = instance.localMACs[mac], !local.isDuplicate else { return }
+        let time = now()
+        local.recentMoves = local.recentMoves.filter { time - $0 < limit.seconds } + [time]
+        if local.recentMoves.count > limit.moves {
+            local.isDuplicate = true
+            local.recentMoves = []
+            warn("MAC \(mac) of instance \(instance.externalID) moved more than \(limit.moves) times in "
+                 + "\(Int(limit.seconds)) s: duplicate, no longer advertised until detached")
+        }
+        instance.localMACs[mac] = local
+    }
+
     /// The last remote route for `mac` left `instance`: remove its FDB entry.
     private func retireMACSlot(_ mac: MACAddress, in instance: MACVRF) {
         guard let slot = instance.remoteMACs.removeValue(forKey: mac), slot.programmedVTEP != 0 else { return }
@@ -206,8 +225,8 @@ extension EVPNRouter {
         var wanted = IPSlot.none
         if instance.localAddressCounts[ip] == nil {
             var best: (claim: MACClaim, mac: MACAddress)?
-            for entry in slot.entries.entries {
-                guard case .macIP(let key) = entry.key, let claim = claim(of: entry) else { continue }
+            slot.entries.forEach { entry in
+                guard case .macIP(let key) = entry.key, let claim = claim(of: entry) else { return }
                 if best == nil || claim.beats(best!.claim) || (!best!.claim.beats(claim) && key.mac < best!.mac) {
                     best = (claim, key.mac)
                 }

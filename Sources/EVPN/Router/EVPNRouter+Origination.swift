@@ -46,7 +46,7 @@ extension EVPNRouter {
     /// whether we own the MAC: originates what is missing, withdraws what is no longer wanted.
     func syncLocalRoutes(of mac: MACAddress, in instance: MACVRF) {
         var wanted: [MACIPRouteKey: Path] = [:]
-        if let local = instance.localMACs[mac], local.isWinning, !instance.exportRouteTargets.isEmpty {
+        if let local = instance.localMACs[mac], local.isAdvertised, !instance.exportRouteTargets.isEmpty {
             for (prefix, endpoint) in local.endpoints {
                 let key = MACIPRouteKey(routeDistinguisher: instance.routeDistinguisher, mac: mac, ethernetTag: 0,
                                         ip: prefix?.address)

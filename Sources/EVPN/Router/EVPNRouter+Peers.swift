@@ -6,7 +6,8 @@ extension EVPNRouter {
     /// A session reached Established. `families` are those negotiated (only EVPN and RT
     /// membership matter here); the peer is iBGP when `peerAS` is ours. Sends the peer our
     /// routes (RT membership first) and End-of-RIB for each family; towards a peer with rtc the
-    /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB (RFC 4684 §6).
+    /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB, since its memberships
+    /// decide which EVPN routes it gets (RFC 4684).
     public func peerUp(_ address: IPAddress, routerID: IPv4Address, families: Set<AddressFamily>, peerAS: UInt32,
                        isRouteReflectorClient: Bool = false) {
         defer { flush() }
@@ -77,12 +78,13 @@ extension EVPNRouter {
             return
         }
         let oldFilter = peer.filter
-        var withdrawn = update.attributes.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
-        if let reach = update.attributes.mpReach {
-            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(update.attributes, from: peer) {
+        let received = peer.isExternal ? Self.discardingInternalAttributes(update.attributes) : update.attributes
+        var withdrawn = received.mpUnreach.map { [($0.family, $0.nlri)] } ?? []
+        if let reach = received.mpReach {
+            if update.treatAsWithdraw || reach.nextHops.isEmpty || hasLooped(received, from: peer) {
                 withdrawn.append((reach.family, reach.nlri))
             } else {
-                let attributes = interner.intern(update.attributes, nextHop: reach.nextHops[0])
+                let attributes = interner.intern(received, nextHop: reach.nextHops[0])
                 for nlri in reach.nlri where peer.families.contains(reach.family) {
                     learn(nlri, attributes: attributes, from: peer)
                 }
@@ -91,7 +93,9 @@ extension EVPNRouter {
         for (family, nlri) in withdrawn where peer.families.contains(family) {
             for item in nlri { forget(item, from: peer) }
         }
-        if peer.filter != oldFilter { reevaluateEVPN(for: peer, oldFilter: oldFilter) }
+        let touchesMemberships = update.attributes.mpReach?.family == .routeTargetConstraint
+            || update.attributes.mpUnreach?.family == .routeTargetConstraint
+        if touchesMemberships && peer.filter != oldFilter { reevaluateEVPN(for: peer, oldFilter: oldFilter) }
     }
 
     private func hasLooped(_ attributes: PathAttributes, from peer: PeerState) -> Bool {
@@ -136,5 +140,15 @@ extension EVPNRouter {
         case .ipv4Unicast, .ipv6Unicast:
             break
         }
+    }
+
+    /// RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST mean nothing from an
+    /// external peer and are discarded (the codec cannot tell iBGP from eBGP; the router can).
+    static func discardingInternalAttributes(_ attributes: PathAttributes) -> PathAttributes {
+        var attributes = attributes
+        attributes.localPreference = nil
+        attributes.originatorID = nil
+        attributes.clusterList = []
+        return attributes
     }
 }

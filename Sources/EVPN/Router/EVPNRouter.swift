@@ -13,6 +13,8 @@ import NetAddress
 public final class EVPNRouter {
     public let configuration: EVPNRouterConfiguration
     public var output: (any EVPNOutput)?
+    /// Monotonic seconds, for MAC duplicate detection only; tests replace it with a fake clock.
+    public var now: () -> Double
     let logger: Logger
 
     // The RIB.
@@ -47,16 +49,20 @@ public final class EVPNRouter {
     public private(set) var warningCount = 0
 
     let policy: ExportPolicy
-    var decision: DecisionProcess {
-        DecisionProcess(localAS: configuration.localAS, defaultLocalPreference: configuration.defaultLocalPreference,
-                        facts: { [unowned self] in self.facts(of: $0) })
-    }
+    lazy var decision = DecisionProcess(localAS: configuration.localAS,
+                                        defaultLocalPreference: configuration.defaultLocalPreference,
+                                        facts: { [unowned self] in self.facts(of: $0) })
 
     public init(configuration: EVPNRouterConfiguration, output: (any EVPNOutput)? = nil,
                 logger: Logger = Logger(label: "swift-bagpipe.evpn")) {
         self.configuration = configuration
         self.output = output
         self.logger = logger
+        let origin = ContinuousClock.now
+        now = {
+            let elapsed = ContinuousClock.now - origin
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         vniAllocator = IdentifierAllocator(range: configuration.allocatedVNIs)
         policy = ExportPolicy(localAS: configuration.localAS, defaultLocalPreference: configuration.defaultLocalPreference,
                               clusterID: configuration.routeReflectorClusterID)

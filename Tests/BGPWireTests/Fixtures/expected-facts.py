@@ -64,6 +64,7 @@ def evpn_facts(nlri):
         for name in ("bgp.evpn.nlri.ip.addr", "bgp.evpn.nlri.ipv6.addr", "bgp.evpn.nlri.or_addr_ipv4", "bgp.evpn.nlri.or_addr_ipv6"):
             for address in fields(nlri, name):
                 facts.append("ip=" + address.get("show"))
+    # tshark 4.0 shows no label for type 5.
     for label in nlri.iter("field"):
         if label.get("name") in ("bgp.evpn.nlri.mpls_ls1", "bgp.evpn.nlri.mpls_ls2", "bgp.evpn.nlri.vni"):
             facts.append("label=" + field_bytes(label).hex())
@@ -76,24 +77,36 @@ def field_bytes(field):
     return raw[position:position + size]
 
 
-def nlri_facts(container):
+PREFIX_FIELDS = ("bgp.nlri_prefix", "bgp.withdrawn_prefix", "bgp.mp_reach_nlri_ipv4_prefix", "bgp.mp_unreach_nlri_ipv4_prefix",
+                 "bgp.mp_reach_nlri_ipv6_prefix", "bgp.mp_unreach_nlri_ipv6_prefix")
+
+
+def nlri_facts(container, label="prefix"):
+    """EVPN routes, route-target membership (a prefix length then origin AS and route target) and IP
+    prefixes (a prefix length then the address), in order."""
     facts = []
+    pending_length = None
     for child in container:
         name = child.get("name")
+        if pending_length is not None and name not in PREFIX_FIELDS and name != "bgp.originating_as":
+            facts.append("rtc=" + pending_length)
+            pending_length = None
         if name == "bgp.evpn.nlri":
             facts += evpn_facts(child)
-            continue
         elif name == "bgp.prefix_length":
-            facts.append("rtc=" + child.get("show"))
+            pending_length = child.get("show")
         elif name == "bgp.originating_as":
-            facts.append("origin_as=" + child.get("show"))
+            facts += ["rtc=" + pending_length, "origin_as=" + child.get("show")]
+            pending_length = None
         elif name == "bgp.community_prefix":
             facts.append("rt_prefix=" + child.get("value"))
-        elif name in ("bgp.mp_reach_nlri_ipv4_prefix", "bgp.mp_unreach_nlri_ipv4_prefix",
-                      "bgp.mp_reach_nlri_ipv6_prefix", "bgp.mp_unreach_nlri_ipv6_prefix"):
-            facts.append("prefix=" + child.get("show"))
+        elif name in PREFIX_FIELDS:
+            facts.append(f"{label}={child.get('show')}/{pending_length}")
+            pending_length = None
         else:
-            facts += nlri_facts(child)
+            facts += nlri_facts(child, label)
+    if pending_length is not None:
+        facts.append("rtc=" + pending_length)
     return facts
 
 
@@ -116,7 +129,7 @@ def attribute_facts(attribute):
                      f"{first(attribute, 'bgp.update.path_attribute.aggregator_origin')}")
     elif code == 8:
         for community in fields(attribute, "bgp.update.path_attribute.community"):
-            facts.append("community=" + community.get("value"))
+            facts.append("community=" + field_bytes(community).hex())
     elif code == 10:
         for cluster in fields(attribute, "bgp.path_attribute.cluster_id"):
             facts.append("cluster=" + cluster.get("show"))
@@ -134,7 +147,7 @@ def attribute_facts(attribute):
         facts.append("pmsi=" + "/".join([first(attribute, "bgp.update.path_attribute.pmsi.tunnel.flags"),
                                          first(attribute, "bgp.update.path_attribute.pmsi.tunnel.type"),
                                          field_bytes(fields(attribute, "bgp.evpn.nlri.vni")[0]).hex(),
-                                         first(attribute, "bgp.update.path_attribute.pmsi.ingress_rep_ip") or ""]))
+                                         field_bytes(fields(attribute, "bgp.update.path_attribute.pmsi.tunnel.id")[0]).hex()]))
     elif code == 32:
         for community in fields(attribute, "bgp.large_communities"):
             facts.append("large=" + ":".join(first(community, n) for n in
@@ -166,10 +179,10 @@ for packet, raw_message in zip(packets, messages):
             position, size = int(capability.get("pos")), int(capability.get("size"))
             facts.append(f"cap={raw[position]}:{raw[position + 2:position + size].hex()}")
     elif message_type == 2:
-        for prefix in fields(bgp, "bgp.withdrawn_prefix"):
-            facts.append("withdrawn=" + prefix.get("show"))
+        for withdrawn in fields(bgp, "bgp.update.withdrawn_routes"):
+            facts += nlri_facts(withdrawn, "withdrawn")
         for attribute in fields(bgp, "bgp.update.path_attribute"):
             facts += attribute_facts(attribute)
-        for prefix in fields(bgp, "bgp.nlri_prefix"):
-            facts.append("nlri=" + prefix.get("show"))
+        for nlri in fields(bgp, "bgp.update.nlri"):
+            facts += nlri_facts(nlri, "nlri")
     print(" ; ".join(facts))

@@ -1,0 +1,74 @@
+import BagpipeAPI
+import Foundation
+import Logging
+import NetAddress
+import Testing
+@testable import BagpipeDaemon
+
+@Suite struct AttachmentStoreTests {
+    private func request(_ instance: String, _ mac: String, _ ip: String?, rt: String = "64512:80", vni: UInt32? = nil) throws -> AttachRequest {
+        var body: JSONObject = ["vpn_type": "evpn", "vpn_instance_id": .string(instance), "mac_address": .string(mac),
+                                "local_port": .string("tap-\(mac.suffix(2))"), "import_rt": .string(rt), "export_rt": .string(rt)]
+        if let ip { body["ip_address"] = .string(ip) }
+        if let vni { body["vni"] = .int(Int64(vni)) }
+        return try AttachRequest(parameters: body, supportedTypes: [.evpn])
+    }
+
+    private func temporaryPath() -> String {
+        NSTemporaryDirectory() + "swift-bagpipe-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))/attachments.json"
+    }
+
+    @Test func attachmentsSurviveAReloadAndReplayAsTheSameRequests() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = AttachmentStore(path: path, logger: Logger(label: "test"))
+        let first = try request("blue", "52:54:00:00:00:01", "203.0.113.10/24", vni: 5000)
+        let second = try request("blue", "52:54:00:00:00:02", nil)
+        store.attached(first)
+        store.attached(second)
+        store.flush()
+
+        let restored = AttachmentStore(path: path, logger: Logger(label: "test")).load()
+        #expect(restored.count == 2)
+        let replayed = try restored.map { try AttachRequest(parameters: $0, supportedTypes: [.evpn]) }
+        #expect(replayed == [first, second])
+    }
+
+    @Test func detachForgetsOneIPOrEveryIPOfTheMAC() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = AttachmentStore(path: path, logger: Logger(label: "test"))
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.10/24"))
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.11/24"))
+        store.attached(try request("red", "52:54:00:00:00:03", "203.0.113.30/24"))
+        store.detached(instanceID: "blue", mac: MACAddress("52:54:00:00:00:01")!, ip: IPPrefix("203.0.113.11/24"))
+        store.flush()
+        #expect(store.load().count == 2)
+        store.detached(instanceID: "blue", mac: MACAddress("52:54:00:00:00:01")!, ip: nil)
+        store.flush()
+        let left = store.load()
+        #expect(left.count == 1)
+        #expect(left.first?["vpn_instance_id"] == .string("red"))
+    }
+
+    @Test func routeTargetChangeRewritesEveryEndpointOfTheInstance() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = AttachmentStore(path: path, logger: Logger(label: "test"))
+        store.attached(try request("blue", "52:54:00:00:00:01", nil, rt: "64512:80"))
+        store.attached(try request("blue", "52:54:00:00:00:02", nil, rt: "64512:81"))
+        store.flush()
+        #expect(store.load().allSatisfy { $0["import_rt"] == .array(["64512:81"]) })
+    }
+
+    @Test func unreadableStateIsIgnored() throws {
+        let path = temporaryPath()
+        let directory = (path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(AttachmentStore(path: path, logger: Logger(label: "test")).load().isEmpty)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(AttachmentStore(path: path, logger: Logger(label: "test")).load().isEmpty)
+    }
+}
