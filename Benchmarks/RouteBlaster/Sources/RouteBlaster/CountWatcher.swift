@@ -6,7 +6,7 @@ import Foundation
 /// stays a small fraction of the result.
 final class CountWatcher: @unchecked Sendable {
     struct Sample: Codable {
-        /// Seconds since `start`: the middle of the poll, or when an event-following counter last changed.
+        /// Seconds since `start`: when the poll's answer came, or when an event-following counter last changed.
         var t: Double
         var count: Int
     }
@@ -44,7 +44,6 @@ final class CountWatcher: @unchecked Sendable {
     private func run() {
         var samples: [Sample] = []
         while true {
-            let before = Clock.now
             let count: Int
             let changed: Double?
             do {
@@ -53,8 +52,10 @@ final class CountWatcher: @unchecked Sendable {
                 return finish(Outcome(finished: nil, samples: samples, error: "\(error)"))
             }
             let after = Clock.now
-            // An event-following counter knows when its count last changed: that is when the goal was met.
-            samples.append(Sample(t: (changed.map { max($0, start) } ?? (before + after) / 2) - start, count: count))
+            // An event-following counter knows when its count last changed: that is when the goal was
+            // met. Otherwise the answer's arrival is the time (an upper bound: a receiver that serves
+            // its API on the loop that ingests answers only between batches of work).
+            samples.append(Sample(t: (changed.map { max($0, start) } ?? after) - start, count: count))
             if goal(count) { return finish(Outcome(finished: samples.last!.t, samples: samples)) }
             let elapsed = after - start
             if elapsed >= timeout { return finish(Outcome(finished: nil, samples: samples, error: "timeout")) }
