@@ -34,6 +34,8 @@ struct PhaseResult: Codable {
     /// `sendBusySeconds ≥ 0.9 × seconds`: the receiver waited for the blaster.
     var injectionBound: Bool?
     var receivers: [ReceiverUsage]
+    /// Receiver processes (--pid) that were gone at the end of the phase.
+    var exitedReceivers: [Int32]
     var counters: [CounterResult]
 }
 

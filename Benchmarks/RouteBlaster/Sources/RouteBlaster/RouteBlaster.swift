@@ -42,6 +42,11 @@ struct RouteBlaster: ParsableCommand {
     @Option(name: .customLong("load-for"), help: "instead: announce and withdraw in a loop for this many seconds, no counting")
     var loadFor: Double?
     @Option(help: "copied into the JSON result") var label = ""
+    @Option(name: .customLong("instead-command"),
+            help: "no BGP: time this shell command (e.g. `bridge -batch`) with the same counters")
+    var insteadCommand: String?
+    @Option(name: .customLong("instead-withdraw-command"), help: "with --instead-command: the withdrawal command")
+    var insteadWithdrawCommand: String?
 
     func run() throws {
         do {
@@ -61,6 +66,7 @@ struct RouteBlaster: ParsableCommand {
         }
         let set = RouteSet(count: routes, routeTargets: routeTargets, asn: UInt16(truncatingIfNeeded: asn), rtBase: rtBase,
                            vniBase: vniBase, nextHop: localAddress, macOnly: macOnly, routesPerUpdate: routesPerUpdate)
+        if let insteadCommand { return try runInstead(insteadCommand, withdraw: insteadWithdrawCommand) }
         let encodeStart = Clock.now
         var context = CodecContext(fourOctetAS: true, extendedMessage: extendedMessage)
         var announce = set.announcements(context: context)
@@ -84,10 +90,13 @@ struct RouteBlaster: ParsableCommand {
         for (name, counter) in counters { measured[name] = try counter.count() }
         let baselines = measured
         let goal = routes
-        let announced = try phase(announce, over: connection, counters: counters) { name, count in count >= baselines[name]! + goal }
+        let sender = StreamSender()
+        let announced = try phase(counters: counters, send: { try sender.send(announce.bytes, over: connection) },
+                                  service: connection.service) { name, count in count >= baselines[name]! + goal }
         var withdrawn: PhaseResult?
         if announced.seconds != nil && !noWithdraw {
-            withdrawn = try phase(withdraw, over: connection, counters: counters) { name, count in count <= baselines[name]! }
+            withdrawn = try phase(counters: counters, send: { try sender.send(withdraw.bytes, over: connection) },
+                                  service: connection.service) { name, count in count <= baselines[name]! }
         }
         let grown = announced.receivers.map { max(0, $0.peakRSSKB - $0.rssBeforeKB) }.reduce(0, +)
         let usage = Self.ownCPU()
@@ -97,7 +106,7 @@ struct RouteBlaster: ParsableCommand {
             announceMessages: announce.messageCount, announceBytes: announce.bytes.count,
             withdrawMessages: withdraw.messageCount, withdrawBytes: withdraw.bytes.count, encodeSeconds: encodeSeconds,
             baselineCounts: baselines, announce: announced, withdraw: withdrawn,
-            bytesPerRoute: announced.seconds == nil || pids.isEmpty ? nil : Double(grown * 1024) / Double(routes),
+            bytesPerRoute: announced.seconds == nil || announced.receivers.isEmpty ? nil : Double(grown * 1024) / Double(routes),
             blasterCPUSeconds: usage.own, pollerCPUSeconds: usage.children)
         connection.cease()
         try Self.printJSON(result)
@@ -124,32 +133,70 @@ struct RouteBlaster: ParsableCommand {
         return counters
     }
 
-    /// Sends `stream` and polls every counter until `goal` holds for each, measuring the receivers around it.
-    private func phase(_ stream: EncodedStream, over connection: BGPConnection, counters: [(String, RouteCounter)],
+    /// `--instead-command`: the same counters and timing around a command instead of a BGP session.
+    private func runInstead(_ command: String, withdraw: String?) throws {
+        let counters = try makeCounters()
+        var measured: [String: Int] = [:]
+        for (name, counter) in counters { measured[name] = try counter.count() }
+        let baselines = measured
+        let goal = routes
+        let announced = try phase(counters: counters, send: { try Self.time(command) }, service: {}) { name, count in
+            count >= baselines[name]! + goal
+        }
+        var withdrawn: PhaseResult?
+        if let withdraw, announced.seconds != nil {
+            withdrawn = try phase(counters: counters, send: { try Self.time(withdraw) }, service: {}) { name, count in
+                count <= baselines[name]!
+            }
+        }
+        try Self.printJSON(RunResult(
+            label: label, routes: routes, routeTargets: routeTargets, macOnly: macOnly, routesPerUpdate: nil,
+            extendedMessage: false, announceMessages: 0, announceBytes: 0, withdrawMessages: 0, withdrawBytes: 0,
+            encodeSeconds: 0, baselineCounts: baselines, announce: announced, withdraw: withdrawn, bytesPerRoute: nil,
+            blasterCPUSeconds: Self.ownCPU().own, pollerCPUSeconds: Self.ownCPU().children))
+    }
+
+    /// Runs a shell command to completion; its run time is the "send" time.
+    private static func time(_ command: String) throws -> SendTiming {
+        let start = Clock.now
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BlasterError.protocolError("`\(command)` failed") }
+        return SendTiming(wall: Clock.now - start, blocked: 0)
+    }
+
+    /// Sends (`send`) and polls every counter until `goal` holds for each, measuring the receivers around it;
+    /// `service` keeps the session alive meanwhile.
+    private func phase(counters: [(String, RouteCounter)], send: () throws -> SendTiming, service: () throws -> Void,
                        goal: @escaping @Sendable (String, Int) -> Bool) throws -> PhaseResult {
         let before = try pids.map { try ProcessStats(pid: $0) }
         let start = Clock.now
         let watchers = counters.map { name, counter in
             (name, CountWatcher(counter: counter, start: start, timeout: timeout, minimumInterval: pollInterval) { goal(name, $0) })
         }
-        let timing = try StreamSender().send(stream.bytes, over: connection)
+        let timing = try send()
         var outcomes: [(String, CountWatcher.Outcome)] = []
         while outcomes.count < watchers.count {
             outcomes = watchers.compactMap { name, watcher in watcher.result.map { (name, $0) } }
-            try connection.service()
+            try service()
             Thread.sleep(forTimeInterval: 0.01)
         }
-        let after = try pids.map { try ProcessStats(pid: $0) }
-        let usage = zip(before, after).map { old, new in
-            ReceiverUsage(pid: new.pid, cpuSeconds: new.cpuSeconds - old.cpuSeconds, rssBeforeKB: old.rssKB,
-                          rssAfterKB: new.rssKB, peakRSSKB: new.peakRSSKB)
+        // A receiver that died meanwhile is reported, not measured.
+        let after = pids.map { try? ProcessStats(pid: $0) }
+        let usage = zip(before, after).compactMap { old, new in
+            new.map { ReceiverUsage(pid: $0.pid, cpuSeconds: $0.cpuSeconds - old.cpuSeconds, rssBeforeKB: old.rssKB,
+                                    rssAfterKB: $0.rssKB, peakRSSKB: $0.peakRSSKB) }
         }
+        let exited = zip(pids, after).filter { $0.1 == nil }.map(\.0)
         let finishes = outcomes.map(\.1.finished)
         let seconds = finishes.contains { $0 == nil } ? nil : finishes.compactMap { $0 }.max()
         return PhaseResult(
             seconds: seconds, timeoutSeconds: timeout, routesPerSecond: seconds.map { Double(routes) / $0 },
             sendWallSeconds: timing.wall, sendBusySeconds: timing.busy,
-            injectionBound: seconds.map { timing.busy >= 0.9 * $0 }, receivers: usage,
+            injectionBound: seconds.map { timing.busy >= 0.9 * $0 }, receivers: usage, exitedReceivers: exited,
             counters: outcomes.map { name, outcome in
                 CounterResult(name: name, seconds: outcome.finished, lastCount: outcome.lastCount,
                               resolutionSeconds: outcome.resolution, polls: outcome.samples.count,
