@@ -30,32 +30,16 @@ public struct RouteDistinguisher: Hashable, Comparable, Sendable, CustomStringCo
 
     /// Parses the three text forms above; an AS above 65535 selects type 2.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        if let address = IPv4Address(parts[0]) {
-            guard let number = UInt16(parts[1]) else { return nil }
-            self = .ipv4(address, number)
-        } else if let asn = UInt32(parts[0]) {
-            if asn <= UInt16.max, let number = UInt32(parts[1]) {
-                self = .twoOctetAS(UInt16(asn), number)
-            } else if let number = UInt16(parts[1]) {
-                self = .fourOctetAS(asn, number)
-            } else {
-                return nil
-            }
-        } else {
-            return nil
+        switch AdministratorValue(text) {
+        case .twoOctetAS(let asn, let number): self = .twoOctetAS(asn, number)
+        case .ipv4(let address, let number): self = .ipv4(address, number)
+        case .fourOctetAS(let asn, let number): self = .fourOctetAS(asn, number)
+        case nil: return nil
         }
     }
 
     public var description: String {
-        let value = rawValue & 0xFFFF_FFFF_FFFF
-        switch type {
-        case 0: return "\(value >> 32):\(value & 0xFFFF_FFFF)"
-        case 1: return "\(IPv4Address(rawValue: UInt32(value >> 16))):\(value & 0xFFFF)"
-        case 2: return "\(value >> 16):\(value & 0xFFFF)"
-        default: return "0x" + String(rawValue, radix: 16)
-        }
+        AdministratorValue.text(kind: UInt64(type), value: rawValue) ?? "0x" + String(rawValue, radix: 16)
     }
 
     public static func < (lhs: RouteDistinguisher, rhs: RouteDistinguisher) -> Bool { lhs.rawValue < rhs.rawValue }

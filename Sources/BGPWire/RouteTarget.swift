@@ -33,33 +33,17 @@ public struct RouteTarget: Hashable, Comparable, Sendable, CustomStringConvertib
     public init?(_ text: some StringProtocol) {
         var body = Substring(text)
         if body.hasPrefix("target:") { body = body.dropFirst("target:".count) }
-        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        if let address = IPv4Address(parts[0]) {
-            guard let number = UInt16(parts[1]) else { return nil }
-            self = .ipv4(address, number)
-        } else if parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let asn = UInt32(parts[0]) {
-            if asn <= UInt16.max, let number = UInt32(parts[1]) {
-                self = .twoOctetAS(UInt16(asn), number)
-            } else if asn > UInt16.max, let number = UInt16(parts[1]) {
-                self = .fourOctetAS(asn, number)
-            } else {
-                return nil
-            }
-        } else {
-            return nil
+        switch AdministratorValue(body) {
+        case .twoOctetAS(let asn, let number): self = .twoOctetAS(asn, number)
+        case .ipv4(let address, let number): self = .ipv4(address, number)
+        case .fourOctetAS(let asn, let number): self = .fourOctetAS(asn, number)
+        case nil: return nil
         }
     }
 
     /// `64512:80`, `198.51.100.11:3` or `4200000000:80`.
     public var description: String {
-        let value = rawValue & 0xFFFF_FFFF_FFFF
-        switch type {
-        case 0x00: return "\(value >> 32):\(value & 0xFFFF_FFFF)"
-        case 0x01: return "\(IPv4Address(rawValue: UInt32(value >> 16))):\(value & 0xFFFF)"
-        case 0x02: return "\(value >> 16):\(value & 0xFFFF)"
-        default: return "0x" + String(rawValue, radix: 16)
-        }
+        AdministratorValue.text(kind: UInt64(type), value: rawValue) ?? "0x" + String(rawValue, radix: 16)
     }
 
     public static func < (lhs: RouteTarget, rhs: RouteTarget) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -99,6 +99,8 @@ extension Daemon {
                                  "received": Self.countersJSON(session.messagesReceived)])),
             ("received_routes", .value(.object(JSONObject((rib?.receivedRoutes ?? [:]).sorted { $0.key < $1.key }
                 .map { ($0.key.description, JSONValue.int(Int64($0.value))) })))),
+            ("end_of_rib", .value(["received": .array((rib?.receivedEndOfRIB ?? []).map { .string($0.description) }),
+                                   "sent": .array((rib?.sentEndOfRIB ?? []).map { .string($0.description) })])),
             ("requested_route_targets", .value(.array((rib?.requestedMemberships ?? []).map { .string($0.description) }))),
             ("adv_routes", .subtree { [unowned self] in
                 .array(router.advertisedRoutes(to: session.address).map { routeEntry($0, context) })

@@ -98,6 +98,7 @@ public final class Daemon: @unchecked Sendable {
     /// previous run left for those instances (and remove only its leftovers of others), so that
     /// traffic keeps flowing across a restart.
     private func restoreAttachments() {
+        defer { if !router.instanceSnapshots().isEmpty { scheduleStaleEntrySweep() } }
         if let path = configuration.stateFile {
             let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state"))
             let stored = store.load()
@@ -118,6 +119,32 @@ public final class Daemon: @unchecked Sendable {
             logger.error("dataplane reconcile: \(failure)")
         }
     }
+
+    /// After a restart the adopted devices still hold the remote entries of the previous run. Once
+    /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — or after
+    /// `staleEntryDeadline` seconds — what the routes no longer ask for is removed.
+    private func scheduleStaleEntrySweep() {
+        let deadline = Date().addingTimeInterval(Self.staleEntryDeadline)
+        var timer: LoopTimer?
+        timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
+            let synced = router.peerSnapshots().filter { $0.receivedEndOfRIB.contains(.l2vpnEVPN) }.count
+            guard synced >= configuration.peers.count || Date() >= deadline else { return }
+            timer?.cancel()
+            timer = nil
+            logger.info("initial sync done (\(synced) of \(configuration.peers.count) peers): removing stale dataplane entries")
+            for instance in router.instanceSnapshots() {
+                let id = instance.externalID
+                let wanted: [DataplaneIntent] =
+                    instance.floodList.map { .addFloodEntry(externalID: id, vtep: $0.vtep, vni: $0.vni) }
+                    + instance.remoteMACs.map { .setRemoteMAC(externalID: id, mac: $0.mac, vtep: $0.vtep, vni: $0.vni) }
+                    + instance.neighbours.map { .setNeighbour(externalID: id, ip: $0.ip, mac: $0.mac) }
+                dataplane.perform { $0.removeStaleEntries(externalID: id, keeping: wanted) }
+            }
+        }
+    }
+
+    /// How long after start the stale-entry sweep waits at most for End-of-RIB from every peer.
+    static let staleEntryDeadline: Double = 120
 
     func routerConfiguration() -> EVPNRouterConfiguration {
         EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,

@@ -43,20 +43,30 @@ final class DataplaneExecutor: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         batchesApplied += 1
         intentsApplied += batch.count
-        queue.async {
-            let failures = self.driver.apply(batch)
-            guard !failures.isEmpty else { return }
-            self.loop.execute {
-                self.failureCount += failures.count
-                for failure in failures { self.logger.error("dataplane: \(failure)") }
-                self.onFailures?(failures)
-            }
-        }
+        queue.async { self.report(self.driver.apply(batch)) }
     }
 
     /// Runs `work` with the driver on the dataplane queue and waits for it (start-up and shutdown only).
     func synchronously<T>(_ work: (DataplaneDriver) -> T) -> T {
         queue.sync { work(driver) }
+    }
+
+    /// Runs `work` with the driver on the dataplane queue after every intent submitted so far;
+    /// its failures are reported like those of `submit`. Loop only.
+    func perform(_ work: @escaping @Sendable (DataplaneDriver) -> [DataplaneFailure]) {
+        loop.preconditionOnLoop()
+        flush()
+        queue.async { self.report(work(self.driver)) }
+    }
+
+    /// Hands failures (found on the dataplane queue) to the loop.
+    private func report(_ failures: [DataplaneFailure]) {
+        guard !failures.isEmpty else { return }
+        loop.execute {
+            self.failureCount += failures.count
+            for failure in failures { self.logger.error("dataplane: \(failure)") }
+            self.onFailures?(failures)
+        }
     }
 
     /// Calls `completion` on the loop once every intent submitted so far has been applied.

@@ -32,6 +32,11 @@ public protocol DataplaneDriver: AnyObject {
     /// previous run left for them and removes only its own leftovers for other instances.
     func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure]
 
+    /// Removes the remote entries of an instance (flood list, remote MACs, neighbours) that are not
+    /// among `wanted` (`addFloodEntry`, `setRemoteMAC`, `setNeighbour` intents): after a restart,
+    /// once the routes have been learnt again, this drops what was withdrawn while we were away.
+    func removeStaleEntries(externalID: String, keeping wanted: [DataplaneIntent]) -> [DataplaneFailure]
+
     /// Removes everything this driver ever created, and nothing else.
     func removeAll() -> [DataplaneFailure]
 

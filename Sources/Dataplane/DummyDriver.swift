@@ -16,6 +16,14 @@ public final class DummyDriver: DataplaneDriver {
 
     public func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure] { [] }
 
+    /// Instances whose stale entries were swept, with what was kept, in call order.
+    public private(set) var sweeps: [(externalID: String, kept: [DataplaneIntent])] = []
+
+    public func removeStaleEntries(externalID: String, keeping wanted: [DataplaneIntent]) -> [DataplaneFailure] {
+        sweeps.append((externalID, wanted))
+        return []
+    }
+
     public func removeAll() -> [DataplaneFailure] {
         applied.removeAll()
         return []

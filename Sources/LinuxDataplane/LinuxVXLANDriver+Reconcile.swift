@@ -1,5 +1,6 @@
 import CMnl
 import Dataplane
+import NetAddress
 
 /// Start-up reconciliation and cleanup, both driven by the `swift-bagpipe:<id>` alias marker.
 extension LinuxVXLANDriver {
@@ -42,6 +43,45 @@ extension LinuxVXLANDriver {
         instances[externalID] = devices
     }
 
+    public func removeStaleEntries(externalID: String, keeping wanted: [DataplaneIntent]) -> [DataplaneFailure] {
+        guard let devices = instances[externalID] else { return [] }
+        var wantedFlood = Set<IPAddress>(), wantedMACs = Set<Pair<MACAddress, IPAddress>>()
+        var wantedNeighbours = Set<Pair<IPAddress, MACAddress>>()
+        for intent in wanted {
+            switch intent {
+            case .addFloodEntry(_, let vtep, _): wantedFlood.insert(vtep)
+            case .setRemoteMAC(_, let mac, let vtep, _): wantedMACs.insert(Pair(mac, vtep))
+            case .setNeighbour(_, let ip, let mac): wantedNeighbours.insert(Pair(ip, mac))
+            default: break
+            }
+        }
+        var stale: [DataplaneIntent] = []
+        do {
+            for entry in try entries(on: devices.vxlan.index, family: UInt8(AF_BRIDGE)) where entry.flags & UInt8(NTF_SELF) != 0 {
+                guard let mac = entry.linkAddress, let vtep = entry.destination else { continue }
+                let vni = entry.vni ?? devices.vni
+                if mac == .zero {
+                    if !wantedFlood.contains(vtep) { stale.append(.removeFloodEntry(externalID: externalID, vtep: vtep, vni: vni)) }
+                } else if !wantedMACs.contains(Pair(mac, vtep)) {
+                    stale.append(.removeRemoteMAC(externalID: externalID, mac: mac, vtep: vtep, vni: vni))
+                }
+            }
+            for family in [UInt8(AF_INET), UInt8(AF_INET6)] {
+                for entry in try entries(on: devices.vxlan.index, family: family) where entry.state & UInt16(NUD_PERMANENT) != 0 {
+                    guard let ip = entry.destination, let mac = entry.linkAddress, !wantedNeighbours.contains(Pair(ip, mac)) else { continue }
+                    stale.append(.removeNeighbour(externalID: externalID, ip: ip, mac: mac))
+                }
+            }
+        } catch {
+            return [DataplaneFailure(intent: .deleteInstance(externalID: externalID), reason: "reading entries: \(error)")]
+        }
+        return apply(stale)
+    }
+
+    private func entries(on interfaceIndex: Int32, family: UInt8) throws -> [NeighbourEntry] {
+        try neighbours.dump(family: family).filter { $0.interfaceIndex == interfaceIndex }
+    }
+
     /// Deletes every device that carries our marker (vxlan devices first), and nothing else.
     public func removeAll() -> [DataplaneFailure] {
         var failures: [DataplaneFailure] = []
@@ -65,5 +105,15 @@ extension LinuxVXLANDriver {
             guard let alias = link.alias, alias.hasPrefix(Self.aliasPrefix) else { return nil }
             return (link, String(alias.dropFirst(Self.aliasPrefix.count)))
         }
+    }
+}
+
+/// Two values as one set element.
+private struct Pair<First: Hashable, Second: Hashable>: Hashable {
+    let first: First
+    let second: Second
+    init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
     }
 }

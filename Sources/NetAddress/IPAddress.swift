@@ -14,17 +14,26 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
         rawValue = bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    /// Parses a strict dotted quad (`198.51.100.11`); no leading zeros, no shorthand.
+    /// Parses a strict dotted quad (`198.51.100.11`); no leading zeros, no shorthand. Works on the
+    /// UTF-8 bytes without allocating.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  !(part.count > 1 && part.first == "0"), let octet = UInt8(part) else { return nil }
-            value = value << 8 | UInt32(octet)
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !(digits == 1 && leadingZero) else { return nil }
+            if digits == 0 { leadingZero = byte == UInt8(ascii: "0") }
+            octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            guard octet <= 255 else { return nil }
+            digits += 1
         }
-        rawValue = value
+        guard dots == 3, digits > 0 else { return nil }
+        rawValue = value << 8 | octet
     }
 
     public static let any = IPv4Address(rawValue: 0)

@@ -15,17 +15,25 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.init(rawValue: value)
     }
 
-    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`); returns nil on anything else.
+    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`; one or two hex digits a group); nil on anything else.
+    /// Works on the UTF-8 bytes without allocating: the REST API parses one per request.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let groups = parts.count == 6 ? parts : text.split(separator: "-", omittingEmptySubsequences: false)
-        guard groups.count == 6 else { return nil }
-        var value: UInt64 = 0
-        for group in groups {
-            guard (1...2).contains(group.count), let byte = UInt8(group, radix: 16) else { return nil }
-            value = value << 8 | UInt64(byte)
+        var value: UInt64 = 0, group: UInt64 = 0, digits = 0, groups = 0
+        var separator: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-") {
+                if separator == 0 { separator = byte }
+                guard byte == separator, digits > 0, groups < 5 else { return nil }
+                value = value << 8 | group
+                group = 0; digits = 0; groups += 1
+                continue
+            }
+            guard digits < 2, let nibble = hexValue(byte) else { return nil }
+            group = group << 4 | UInt64(nibble)
+            digits += 1
         }
-        self.init(rawValue: value)
+        guard groups == 5, digits > 0 else { return nil }
+        self.init(rawValue: value << 8 | group)
     }
 
     public static let zero = MACAddress(rawValue: 0)
@@ -44,4 +52,15 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The value of one ASCII hex digit.
+@inline(__always)
+func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
 }

@@ -182,6 +182,40 @@ struct LinuxDriverKernelTests {
         #expect(left == ["lo", "ul0", "ul1", "port1", "vxlan--foreign", "evpn---foreign"])
     }
 
+    /// After a restart the routes are learnt again; what was withdrawn meanwhile must not stay in the
+    /// kernel: flood entries, remote MACs and neighbours that are not wanted any more go, the rest stays.
+    @Test func staleRemoteEntriesAreRemovedAndWantedOnesKept() throws {
+        let (node, container, first) = try makeNode()
+        defer { node.remove(); container.remove() }
+        let spec = InstanceSpec(externalID: "sweep", vni: 30)
+        let goneMAC = MACAddress("52:54:00:00:02:03")!
+        let keptIP = IPAddress("203.0.113.20")!, goneIP = IPAddress("203.0.113.30")!
+        let kept: [DataplaneIntent] = [
+            .addFloodEntry(externalID: "sweep", vtep: vtepA, vni: 30),
+            .setRemoteMAC(externalID: "sweep", mac: remoteMAC, vtep: vtepA, vni: 30),
+            .setNeighbour(externalID: "sweep", ip: keptIP, mac: remoteMAC),
+        ]
+        #expect(first.apply([.createInstance(spec)] + kept + [
+            .addFloodEntry(externalID: "sweep", vtep: vtepB, vni: 31),
+            .setRemoteMAC(externalID: "sweep", mac: goneMAC, vtep: vtepB, vni: 31),
+            .setNeighbour(externalID: "sweep", ip: goneIP, mac: goneMAC),
+        ]) == [])
+
+        let restarted = try LinuxVXLANDriver(configuration: .init(localAddress: IPAddress("198.51.100.11")!,
+                                                                  networkNamespacePath: node.path))
+        #expect(restarted.reconcile(wanted: [spec]) == [])
+        #expect(restarted.removeStaleEntries(externalID: "sweep", keeping: kept) == [])
+        let rows = try fdb(node, "vxlan--sweep")
+        #expect(rows == [
+            FDBRow(mac: "00:00:00:00:00:00", dst: "198.51.100.12", flags: ["self"], state: "permanent"),
+            FDBRow(mac: "52:54:00:00:02:02", dst: "198.51.100.12", flags: ["self", "extern_learn"], state: "permanent"),
+            FDBRow(mac: "52:54:00:00:02:02", master: "evpn---sweep", flags: ["extern_learn"], state: ""),
+        ], "\(rows)")
+        let neighbours = try node.json(["ip", "-j", "neigh", "show", "dev", "vxlan--sweep"])
+        #expect(neighbours.compactMap { $0["dst"] as? String } == ["203.0.113.20"])
+        #expect(restarted.removeAll() == [])
+    }
+
     @Test func idsThatCollideAfterTheCutGetDistinctDevices() throws {
         let (node, container, driver) = try makeNode()
         defer { node.remove(); container.remove() }

@@ -11,7 +11,9 @@ import Testing
 
     @Test func acceptsDashesRejectsGarbage() {
         #expect(MACAddress("52-54-00-aa-bb-cc") == MACAddress("52:54:00:aa:bb:cc"))
-        for bad in ["", "gg:gg", "52:54:00:aa:bb", "52:54:00:aa:bb:cc:dd", "525:4:00:aa:bb:cc", "52::00:aa:bb:cc"] {
+        #expect(MACAddress("2:4:0:a:b:c")?.description == "02:04:00:0a:0b:0c")
+        for bad in ["", "gg:gg", "52:54:00:aa:bb", "52:54:00:aa:bb:cc:dd", "525:4:00:aa:bb:cc", "52::00:aa:bb:cc",
+                    "52:54-00:aa:bb:cc", "52:54:00:aa:bb:", ":54:00:aa:bb:cc", "52:54:00:aa:bb:cg"] {
             #expect(MACAddress(bad) == nil, "\(bad) must be rejected")
         }
     }
@@ -31,7 +33,11 @@ import Testing
     }
 
     @Test func ipv4RejectsMalformed() {
-        for bad in ["257.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "a.b.c.d", "1..2.3", ""] {
+        #expect(IPv4Address("0.0.0.0") == .any)
+        #expect(IPv4Address("255.255.255.255")?.rawValue == .max)
+        #expect(IPv4Address("10.0.0.100")?.description == "10.0.0.100")
+        for bad in ["257.1.1.1", "256.0.0.0", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.00", "a.b.c.d", "1..2.3", "1.2.3.",
+                    "1234.1.1.1", " 1.2.3.4", ""] {
             #expect(IPv4Address(bad) == nil, "\(bad) must be rejected")
         }
     }
