@@ -36,6 +36,11 @@ struct PhaseResult: Codable {
     var receivers: [ReceiverUsage]
     /// Receiver processes (--pid) that were gone at the end of the phase.
     var exitedReceivers: [Int32]
+    /// CPU seconds the whole machine was busy during the phase (receivers, blaster and anything
+    /// else), against `machineCPUCount × phaseWallSeconds` available: how contended the run was.
+    var machineCPUSeconds: Double
+    var machineCPUCount: Int
+    var phaseWallSeconds: Double
     var counters: [CounterResult]
 }
 

@@ -173,6 +173,7 @@ struct RouteBlaster: ParsableCommand {
     private func phase(counters: [(String, RouteCounter)], send: () throws -> SendTiming, service: () throws -> Void,
                        goal: @escaping @Sendable (String, Int) -> Bool) throws -> PhaseResult {
         let before = try pids.map { try ProcessStats(pid: $0) }
+        let machineBefore = MachineCPU.busySeconds()
         let start = Clock.now
         let watchers = counters.map { name, counter in
             (name, CountWatcher(counter: counter, start: start, timeout: timeout, minimumInterval: pollInterval) { goal(name, $0) })
@@ -184,6 +185,8 @@ struct RouteBlaster: ParsableCommand {
             try service()
             Thread.sleep(forTimeInterval: 0.01)
         }
+        let elapsed = Clock.now - start
+        let machineBusy = MachineCPU.busySeconds() - machineBefore
         // A receiver that died meanwhile is reported, not measured.
         let after = pids.map { try? ProcessStats(pid: $0) }
         let usage = zip(before, after).compactMap { old, new in
@@ -197,6 +200,8 @@ struct RouteBlaster: ParsableCommand {
             seconds: seconds, timeoutSeconds: timeout, routesPerSecond: seconds.map { Double(routes) / $0 },
             sendWallSeconds: timing.wall, sendBusySeconds: timing.busy,
             injectionBound: seconds.map { timing.busy >= 0.9 * $0 }, receivers: usage, exitedReceivers: exited,
+            machineCPUSeconds: machineBusy, machineCPUCount: ProcessInfo.processInfo.activeProcessorCount,
+            phaseWallSeconds: elapsed,
             counters: outcomes.map { name, outcome in
                 CounterResult(name: name, seconds: outcome.finished, lastCount: outcome.lastCount,
                               resolutionSeconds: outcome.resolution, polls: outcome.samples.count,
