@@ -30,7 +30,9 @@ public final class Daemon: @unchecked Sendable {
     var apiHandler: BagpipeAPIHandler!
     var attachmentStore: AttachmentStore?
     private var signalSources: [DispatchSourceSignal] = []
-    private var shuttingDown = false
+    /// Set by SIGTERM/SIGINT: from then on the kernel state is left as it is (sessions going down
+    /// must not empty the FDB, so that a restart does not cut traffic).
+    private(set) var shuttingDown = false
 
     public init(configuration: DaemonConfiguration, configurationPath: String, logSink: LogSink,
                 environment: [String: String]) {
@@ -98,11 +100,15 @@ public final class Daemon: @unchecked Sendable {
     /// previous run left for those instances (and remove only its leftovers of others), so that
     /// traffic keeps flowing across a restart.
     private func restoreAttachments() {
-        defer { if !router.instanceSnapshots().isEmpty { scheduleStaleEntrySweep() } }
+        defer { if router.summary().instances > 0 { scheduleStaleEntrySweep() } }
         if let path = configuration.stateFile {
-            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state"))
+            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state")) { [loop] work in
+                loop.execute(work)
+            }
             let stored = store.load()
             attachmentStore = store
+            store.isRestoring = true
+            defer { store.isRestoring = false }
             for body in stored {
                 do {
                     try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
@@ -124,11 +130,11 @@ public final class Daemon: @unchecked Sendable {
     /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — or after
     /// `staleEntryDeadline` seconds — what the routes no longer ask for is removed.
     private func scheduleStaleEntrySweep() {
-        let deadline = Date().addingTimeInterval(Self.staleEntryDeadline)
+        let deadline = DispatchTime.now() + Self.staleEntryDeadline
         var timer: LoopTimer?
         timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
             let synced = router.peerSnapshots().filter { $0.receivedEndOfRIB.contains(.l2vpnEVPN) }.count
-            guard synced >= configuration.peers.count || Date() >= deadline else { return }
+            guard synced >= configuration.peers.count || DispatchTime.now() >= deadline else { return }
             timer?.cancel()
             timer = nil
             logger.info("initial sync done (\(synced) of \(configuration.peers.count) peers): removing stale dataplane entries")
@@ -197,6 +203,7 @@ public final class Daemon: @unchecked Sendable {
                     let failures = dataplane.synchronously { $0.removeAll() }
                     for failure in failures { logger.error("cleanup: \(failure)") }
                 }
+                attachmentStore?.flush()
                 logger.notice("stopped")
                 exit(0)
             }
@@ -230,11 +237,20 @@ public final class Daemon: @unchecked Sendable {
             if comparable != configuration {
                 logger.warning("SIGHUP applies the peer list only; restart to apply the other changes")
             }
+            let clientsBefore = Dictionary(configuration.peers.map { ($0.address, $0.routeReflectorClient) }) { $1 }
+            for peer in fresh.peers where clientsBefore[peer.address].map({ $0 != peer.routeReflectorClient }) == true {
+                logger.warning("SIGHUP: route_reflector_clients change for \(peer.address) applies when its session restarts")
+            }
             configuration.peers = fresh.peers
+        } catch {
+            logger.error("SIGHUP: configuration not reloaded: \(error)")
+            return
+        }
+        do {
             try speaker.setPeers(peerConfigurations())
             logger.notice("peers now: \(configuration.peers.map { $0.address.description }.joined(separator: ", "))")
         } catch {
-            logger.error("SIGHUP: configuration not reloaded: \(error)")
+            logger.error("SIGHUP: new peer list applied, but: \(error)")
         }
     }
 
