@@ -1,4 +1,5 @@
 import BGPSpeaker
+import Dispatch
 import BGPWire
 import Dataplane
 import EVPN
@@ -9,6 +10,8 @@ import NetAddress
 extension Daemon: BGPSpeakerDelegate {
     public func sessionEstablished(_ session: EstablishedSession) {
         let client = configuration.peers.first { $0.address == session.peer }?.routeReflectorClient ?? false
+        settledWithoutEndOfRIB[session.peer] = session.negotiated.peerGracefulRestart == nil
+            ? DispatchTime.now() + Self.settleTimeWithoutEndOfRIB : nil
         router.peerUp(session.peer, routerID: session.peerRouterID, families: session.families,
                       peerAS: session.peerAS, isRouteReflectorClient: client)
     }
@@ -17,6 +20,7 @@ extension Daemon: BGPSpeakerDelegate {
         // While stopping, the kernel keeps what it has: the other nodes have been told to forget
         // us, and a restart adopts the devices and entries (then sweeps what became stale).
         guard !shuttingDown else { return }
+        settledWithoutEndOfRIB[peer] = nil
         router.peerDown(peer)
     }
 

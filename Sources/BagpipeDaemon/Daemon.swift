@@ -33,6 +33,9 @@ public final class Daemon: @unchecked Sendable {
     /// Set by SIGTERM/SIGINT: from then on the kernel state is left as it is (sessions going down
     /// must not empty the FDB, so that a restart does not cut traffic).
     private(set) var shuttingDown = false
+    /// Peers that announced no graceful restart (so may send no End-of-RIB), with the time from
+    /// which their current session counts as synchronised (loop only).
+    var settledWithoutEndOfRIB: [IPAddress: DispatchTime] = [:]
 
     public init(configuration: DaemonConfiguration, configurationPath: String, logSink: LogSink,
                 environment: [String: String]) {
@@ -127,13 +130,18 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// After a restart the adopted devices still hold the remote entries of the previous run. Once
-    /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — or after
-    /// `staleEntryDeadline` seconds — what the routes no longer ask for is removed.
+    /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — a peer that did not
+    /// announce graceful restart may never send one (GoBGP without GR does not), so for it
+    /// `settleTimeWithoutEndOfRIB` seconds of session count instead — or at the latest after
+    /// `staleEntryDeadline` seconds, what the routes no longer ask for is removed.
     private func scheduleStaleEntrySweep() {
         let deadline = DispatchTime.now() + Self.staleEntryDeadline
         var timer: LoopTimer?
         timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
-            let synced = router.peerSnapshots().filter { $0.receivedEndOfRIB.contains(.l2vpnEVPN) }.count
+            let now = DispatchTime.now()
+            let synced = router.peerSnapshots().filter { peer in
+                peer.receivedEndOfRIB.contains(.l2vpnEVPN) || settledWithoutEndOfRIB[peer.address].map { now >= $0 } == true
+            }.count
             guard synced >= configuration.peers.count || DispatchTime.now() >= deadline else { return }
             timer?.cancel()
             timer = nil
@@ -151,6 +159,9 @@ public final class Daemon: @unchecked Sendable {
 
     /// How long after start the stale-entry sweep waits at most for End-of-RIB from every peer.
     static let staleEntryDeadline: Double = 120
+    /// How long a session with a peer that announced no graceful restart must have lasted for its
+    /// routes to count as learnt.
+    static let settleTimeWithoutEndOfRIB: Double = 10
 
     func routerConfiguration() -> EVPNRouterConfiguration {
         EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
