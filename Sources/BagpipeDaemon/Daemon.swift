@@ -235,9 +235,11 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// SIGHUP: re-read the configuration file and apply the new peer list without a restart.
+    /// SIGHUP: reopen the log file (logrotate), re-read the configuration file and apply the new
+    /// peer list without a restart.
     /// Other changes need a restart and are reported as such.
     func reload() {
+        logSink.reopen()
         logger.notice("SIGHUP: reloading peers from \(configurationPath)")
         do {
             let fresh = try DaemonConfiguration.load(path: configurationPath)
