@@ -73,8 +73,9 @@ extension Daemon {
                 ["l2vpn/evpn,*": .array(router.ribSnapshot(.l2vpnEVPN).map { routeEntry($0, context) }),
                  "ipv4/rtc,*": .array(router.ribSnapshot(.routeTargetConstraint).map { routeEntry($0, context) })]
             }),
-            ("route_counts", .value(["l2vpn/evpn": .int(Int64(router.ribSnapshot(.l2vpnEVPN).count)),
-                                     "ipv4/rtc": .int(Int64(router.ribSnapshot(.routeTargetConstraint).count))])),
+            ("route_counts", .value(.object(JSONObject(router.routeCounts().sorted { $0.key < $1.key }.map {
+                ($0.key == .l2vpnEVPN ? "l2vpn/evpn" : "ipv4/rtc", JSONValue.int(Int64($0.value)))
+            })))),
         ])
     }
 
@@ -149,7 +150,7 @@ extension Daemon {
             ("ports", .subtree { Self.portsJSON(instance) }),
             ("dataplane", .subtree { [unowned self] in
                 var object = JSONObject()
-                for (key, value) in dataplane.synchronously({ $0.describe(externalID: id) }).sorted(by: { $0.key < $1.key }) {
+                for (key, value) in (dataplane.descriptions[id] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     object[key] = .string(value)
                 }
                 object["driver"] = .string(dataplane.driver.name)
