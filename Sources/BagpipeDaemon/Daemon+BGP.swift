@@ -58,4 +58,8 @@ extension LinuxVXLANDriver: LocalMACSource {
     func setLocalMACHandler(_ handler: @escaping @Sendable (LocalMACEvent) -> Void) {
         onLocalMAC = handler
     }
+
+    func setLocalMACWarningHandler(_ handler: @escaping @Sendable (String) -> Void) {
+        onLocalMACWarning = handler
+    }
 }

@@ -67,6 +67,8 @@ public final class Daemon: @unchecked Sendable {
             linux.setLocalMACHandler { [loop] event in
                 loop.execute { self.router.handle(event) }
             }
+            let dataplaneLogger = Logger(label: "bagpipe-bgp.dataplane")
+            linux.setLocalMACWarningHandler { dataplaneLogger.warning("\($0)") }
         }
         restoreAttachments()
         speaker = BGPSpeaker(loop: loop, configuration: speakerConfiguration(), delegate: self,
@@ -278,4 +280,6 @@ public final class Daemon: @unchecked Sendable {
 /// A driver that learns MACs on local ports (the Linux driver).
 protocol LocalMACSource: AnyObject {
     func setLocalMACHandler(_ handler: @escaping @Sendable (LocalMACEvent) -> Void)
+    /// Lost neighbour events (and how the resynchronisation went), to be logged.
+    func setLocalMACWarningHandler(_ handler: @escaping @Sendable (String) -> Void)
 }

@@ -221,19 +221,22 @@ final class LocalMACListener: @unchecked Sendable {
         guard let (bridge, mac) = Self.candidate(entry) else { return [] }
         let isLearned = Self.learnedMAC(entry) != nil
         return state.withLock { state in
-            var events: [LocalMACEvent] = []
+            var gone: LocalMACEvent?, appeared: LocalMACEvent?
             let previous = state.learned[bridge]?[mac]
             if let previous, previous != entry.interfaceIndex || entry.removed || !isLearned {
                 state.learned[bridge]?[mac] = nil
                 if let port = state.ports[previous] {
-                    events.append(LocalMACEvent(externalID: port.externalID, interface: port.name, mac: mac, appeared: false))
+                    gone = LocalMACEvent(externalID: port.externalID, interface: port.name, mac: mac, appeared: false)
                 }
             }
             if !entry.removed, isLearned, previous != entry.interfaceIndex, let port = state.ports[entry.interfaceIndex] {
                 state.learned[bridge, default: [:]][mac] = entry.interfaceIndex
-                events.append(LocalMACEvent(externalID: port.externalID, interface: port.name, mac: mac, appeared: true))
+                appeared = LocalMACEvent(externalID: port.externalID, interface: port.name, mac: mac, appeared: true)
             }
-            return events
+            // A move between two ports is reported as "appeared on the new one" first: the EVPN
+            // router then only changes the MAC's port (no withdraw and re-announce), and ignores
+            // the "gone" from the old port that follows.
+            return [appeared, gone].compactMap { $0 }
         }
     }
 }

@@ -31,10 +31,11 @@ struct LocalMACEventTests {
         let appeared7 = LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: true)
         #expect(listener.events(for: entry(port: 7)) == [appeared7])
         #expect(listener.events(for: entry(port: 7)).isEmpty)                    // refresh: nothing new
-        // A move between ports: gone from one, appeared on the other.
+        // A move between ports: appeared on the new one first (the router then only moves the MAC),
+        // then gone from the old one.
         #expect(listener.events(for: entry(port: 8)) ==
-                [LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false),
-                 LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: true)])
+                [LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: true),
+                 LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false)])
         #expect(listener.events(for: entry(port: 8, removed: true)) ==
                 [LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: false)])
     }
