@@ -14,9 +14,8 @@ public struct NegotiatedSession: Hashable, Sendable {
     public var isInternal: Bool
     /// How to decode and encode messages on this session.
     public var context: CodecContext
-    /// The peer accepts ROUTE-REFRESH (RFC 2918) / enhanced route refresh (RFC 7313).
+    /// The peer accepts ROUTE-REFRESH (RFC 2918).
     public var peerSupportsRouteRefresh: Bool
-    public var enhancedRouteRefresh: Bool
     /// The peer's graceful restart capability (RFC 4724), if it sent one.
     public var peerGracefulRestart: GracefulRestartCapability?
     /// Everything the peer announced, for the looking glass.

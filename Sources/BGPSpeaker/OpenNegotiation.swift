@@ -4,13 +4,13 @@ import NetAddress
 /// Builds our OPEN and checks the peer's (RFC 4271 §6.2, RFC 5492, RFC 6793, RFC 6286).
 enum OpenNegotiation {
     /// Our OPEN: version 4, our AS (AS_TRANS when it needs 4 bytes), hold time, router id, and the
-    /// capabilities multiprotocol (one per family), route refresh, enhanced route refresh, 4-octet AS,
-    /// extended message and graceful restart (End-of-RIB support, no preserved families).
+    /// capabilities multiprotocol (one per family), route refresh, 4-octet AS, extended message and
+    /// graceful restart (End-of-RIB support, no preserved families). Enhanced route refresh (RFC 7313)
+    /// is not announced: we do not send BoRR/EoRR around a re-advertisement.
     static func localOpen(_ parameters: SessionParameters) -> OpenMessage {
         var capabilities = parameters.families.sorted().map(Capability.multiprotocol)
         capabilities += [
             .routeRefresh,
-            .enhancedRouteRefresh,
             .fourOctetAS(parameters.localAS),
             .extendedMessage,
             .gracefulRestart(GracefulRestartCapability(restartTime: 120, families: [])),
@@ -41,13 +41,12 @@ enum OpenNegotiation {
             return reject(4, "unsupported optional parameter type \(parameter.type)")
         }
         var remoteFamilies = Set<AddressFamily>()
-        var routeRefresh = false, enhancedRouteRefresh = false
+        var routeRefresh = false
         var gracefulRestart: GracefulRestartCapability?
         for capability in remote.capabilities {
             switch capability {
             case .multiprotocol(let family): remoteFamilies.insert(family)
             case .routeRefresh: routeRefresh = true
-            case .enhancedRouteRefresh: enhancedRouteRefresh = true
             case .gracefulRestart(let capability): gracefulRestart = capability
             default: break   // 4-octet AS, extended message, add-path: in the codec context; LLGR, FQDN, unknown: ignored
             }
@@ -60,7 +59,7 @@ enum OpenNegotiation {
             peerAS: remote.autonomousSystem, peerRouterID: remote.bgpIdentifier,
             holdTime: min(parameters.holdTime, remote.holdTime),
             families: parameters.families.intersection(remoteFamilies), isInternal: isInternal, context: context,
-            peerSupportsRouteRefresh: routeRefresh, enhancedRouteRefresh: enhancedRouteRefresh && routeRefresh,
+            peerSupportsRouteRefresh: routeRefresh,
             peerGracefulRestart: gracefulRestart, peerCapabilities: remote.capabilities))
     }
 }

@@ -8,8 +8,9 @@ import NetAddress
 /// plugs them again by itself (BaGPipe forgets everything and waits for its clients to re-post).
 ///
 /// The file holds BaGPipe attach request bodies, one per endpoint, in attach order; they are
-/// replayed through the same validation and attach path as a live request. Writes happen on a
-/// queue of their own, atomically (temporary file + rename), newest snapshot wins.
+/// replayed through the same validation and attach path as a live request. Changes are written at
+/// most once per `scheduler` turn (the event loop's), atomically (temporary file + rename) on a
+/// queue of their own.
 final class AttachmentStore: @unchecked Sendable {
     /// One attached endpoint: instance, MAC and IP (nil for MAC-only).
     struct Key: Hashable {
@@ -25,9 +26,16 @@ final class AttachmentStore: @unchecked Sendable {
     private var order: [Key] = []
     private var bodies: [Key: JSONObject] = [:]
 
-    init(path: String, logger: Logger) {
+    /// Runs the coalesced save later (the daemon passes the event loop); nil saves at once.
+    private let scheduler: ((@escaping @Sendable () -> Void) -> Void)?
+    private var saveScheduled = false
+    /// Set while stored attachments are replayed: nothing changes on disk then.
+    var isRestoring = false
+
+    init(path: String, logger: Logger, scheduler: ((@escaping @Sendable () -> Void) -> Void)? = nil) {
         self.path = path
         self.logger = logger
+        self.scheduler = scheduler
     }
 
     /// The stored requests, oldest first; an unreadable file is logged and treated as empty.
@@ -53,6 +61,11 @@ final class AttachmentStore: @unchecked Sendable {
         if bodies[key] == nil { order.append(key) }
         let body = Self.body(of: request)
         bodies[key] = body
+        // The router replaces a MAC-only endpoint by the MAC's first IP endpoint; so does the file.
+        if key.ip != nil {
+            let macOnly = Key(instanceID: key.instanceID, mac: key.mac, ip: nil)
+            if bodies.removeValue(forKey: macOnly) != nil { order.removeAll { $0 == macOnly } }
+        }
         // An RT change applies to the whole instance: keep every stored endpoint of it consistent.
         for other in order where other.instanceID == key.instanceID && other != key {
             bodies[other]?["import_rt"] = body["import_rt"]
@@ -70,7 +83,19 @@ final class AttachmentStore: @unchecked Sendable {
         save()
     }
 
+    /// Marks the file for writing; the write happens once per scheduler turn.
     private func save() {
+        guard !isRestoring else { return }
+        guard let scheduler else { return write() }
+        guard !saveScheduled else { return }
+        saveScheduled = true
+        scheduler { [self] in
+            saveScheduled = false
+            write()
+        }
+    }
+
+    private func write() {
         let snapshot = JSONValue.array(order.compactMap { bodies[$0].map(JSONValue.object) }).serialized(.compact)
         let path = path
         let logger = logger
@@ -85,8 +110,14 @@ final class AttachmentStore: @unchecked Sendable {
         }
     }
 
-    /// Waits until every write queued so far is on disk (tests and shutdown).
-    func flush() { writer.sync {} }
+    /// Writes pending changes now and waits until they are on disk (tests and shutdown).
+    func flush() {
+        if saveScheduled {
+            saveScheduled = false
+            write()
+        }
+        writer.sync {}
+    }
 
     /// The request as BaGPipe's clients send it, with only the fields that matter for EVPN.
     static func body(of request: AttachRequest) -> JSONObject {

@@ -38,7 +38,6 @@ extension DaemonConfiguration {
         let clientAddresses = try reader.addressList(bgp, "route_reflector_clients", allowingWildcard: true)
         routeReflectorClusterID = clusterID
         routerID = try reader.optionalIPv4(bgp, "router_id") ?? localAddress
-        dynamicPeerPrefixes = try reader.prefixList(bgp, "dynamic_peer_prefixes")
 
         var peers: [Peer] = []
         for address in try reader.addressList(bgp, "peers") + passivePeers where !peers.contains(where: { $0.address == address }) {
@@ -162,16 +161,6 @@ struct SectionReader {
             if allowingWildcard && item == "*" { continue }
             guard let address = IPAddress(item) else { throw error(section: section, key: key, "'\(item)' is not an IP address") }
             result.append(address)
-        }
-        return result
-    }
-
-    mutating func prefixList(_ section: String, _ key: String) throws(ConfigurationError) -> [IPPrefix] {
-        guard let text = string(section, key) else { return [] }
-        var result: [IPPrefix] = []
-        for item in text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map({ $0.trimmingWhitespace() }) where !item.isEmpty {
-            guard let prefix = IPPrefix(item) else { throw error(section: section, key: key, "'\(item)' is not a prefix like 198.51.100.0/24") }
-            result.append(prefix)
         }
         return result
     }

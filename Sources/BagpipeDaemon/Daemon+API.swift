@@ -23,7 +23,7 @@ extension Daemon: VPNService {
             throw apiError(error, newPort: request.localPort)
         }
         var remembered = request
-        remembered.vni = router.instanceSnapshot(request.vpnInstanceID)?.vni ?? request.vni
+        remembered.vni = router.vni(of: request.vpnInstanceID) ?? request.vni
         attachmentStore?.attached(remembered)
     }
 

@@ -73,8 +73,9 @@ extension Daemon {
                 ["l2vpn/evpn,*": .array(router.ribSnapshot(.l2vpnEVPN).map { routeEntry($0, context) }),
                  "ipv4/rtc,*": .array(router.ribSnapshot(.routeTargetConstraint).map { routeEntry($0, context) })]
             }),
-            ("route_counts", .value(["l2vpn/evpn": .int(Int64(router.ribSnapshot(.l2vpnEVPN).count)),
-                                     "ipv4/rtc": .int(Int64(router.ribSnapshot(.routeTargetConstraint).count))])),
+            ("route_counts", .value(.object(JSONObject(router.routeCounts().sorted { $0.key < $1.key }.map {
+                ($0.key == .l2vpnEVPN ? "l2vpn/evpn" : "ipv4/rtc", JSONValue.int(Int64($0.value)))
+            })))),
         ])
     }
 
@@ -149,7 +150,7 @@ extension Daemon {
             ("ports", .subtree { Self.portsJSON(instance) }),
             ("dataplane", .subtree { [unowned self] in
                 var object = JSONObject()
-                for (key, value) in dataplane.synchronously({ $0.describe(externalID: id) }).sorted(by: { $0.key < $1.key }) {
+                for (key, value) in (dataplane.descriptions[id] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     object[key] = .string(value)
                 }
                 object["driver"] = .string(dataplane.driver.name)
@@ -273,11 +274,13 @@ extension Daemon {
         return name.prefix(1).uppercased() + name.dropFirst()
     }
 
+    /// BaGPipe's `2026-11-29 07:34:32` (UTC).
     static func timeText(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday)) "
+            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
     }
 }

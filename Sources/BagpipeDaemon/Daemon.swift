@@ -30,7 +30,12 @@ public final class Daemon: @unchecked Sendable {
     var apiHandler: BagpipeAPIHandler!
     var attachmentStore: AttachmentStore?
     private var signalSources: [DispatchSourceSignal] = []
-    private var shuttingDown = false
+    /// Set by SIGTERM/SIGINT: from then on the kernel state is left as it is (sessions going down
+    /// must not empty the FDB, so that a restart does not cut traffic).
+    private(set) var shuttingDown = false
+    /// Peers that announced no graceful restart (so may send no End-of-RIB), with the time from
+    /// which their current session counts as synchronised (loop only).
+    var settledWithoutEndOfRIB: [IPAddress: DispatchTime] = [:]
 
     public init(configuration: DaemonConfiguration, configurationPath: String, logSink: LogSink,
                 environment: [String: String]) {
@@ -62,6 +67,8 @@ public final class Daemon: @unchecked Sendable {
             linux.setLocalMACHandler { [loop] event in
                 loop.execute { self.router.handle(event) }
             }
+            let dataplaneLogger = Logger(label: "bagpipe-bgp.dataplane")
+            linux.setLocalMACWarningHandler { dataplaneLogger.warning("\($0)") }
         }
         restoreAttachments()
         speaker = BGPSpeaker(loop: loop, configuration: speakerConfiguration(), delegate: self,
@@ -98,11 +105,15 @@ public final class Daemon: @unchecked Sendable {
     /// previous run left for those instances (and remove only its leftovers of others), so that
     /// traffic keeps flowing across a restart.
     private func restoreAttachments() {
-        defer { if !router.instanceSnapshots().isEmpty { scheduleStaleEntrySweep() } }
+        defer { if router.summary().instances > 0 { scheduleStaleEntrySweep() } }
         if let path = configuration.stateFile {
-            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state"))
+            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state")) { [loop] work in
+                loop.execute(work)
+            }
             let stored = store.load()
             attachmentStore = store
+            store.isRestoring = true
+            defer { store.isRestoring = false }
             for body in stored {
                 do {
                     try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
@@ -121,14 +132,19 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// After a restart the adopted devices still hold the remote entries of the previous run. Once
-    /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — or after
-    /// `staleEntryDeadline` seconds — what the routes no longer ask for is removed.
+    /// every configured peer has sent its EVPN End-of-RIB (RFC 4724 §2) — a peer that did not
+    /// announce graceful restart may never send one (GoBGP without GR does not), so for it
+    /// `settleTimeWithoutEndOfRIB` seconds of session count instead — or at the latest after
+    /// `staleEntryDeadline` seconds, what the routes no longer ask for is removed.
     private func scheduleStaleEntrySweep() {
-        let deadline = Date().addingTimeInterval(Self.staleEntryDeadline)
+        let deadline = DispatchTime.now() + Self.staleEntryDeadline
         var timer: LoopTimer?
         timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
-            let synced = router.peerSnapshots().filter { $0.receivedEndOfRIB.contains(.l2vpnEVPN) }.count
-            guard synced >= configuration.peers.count || Date() >= deadline else { return }
+            let now = DispatchTime.now()
+            let synced = router.peerSnapshots().filter { peer in
+                peer.receivedEndOfRIB.contains(.l2vpnEVPN) || settledWithoutEndOfRIB[peer.address].map { now >= $0 } == true
+            }.count
+            guard synced >= configuration.peers.count || DispatchTime.now() >= deadline else { return }
             timer?.cancel()
             timer = nil
             logger.info("initial sync done (\(synced) of \(configuration.peers.count) peers): removing stale dataplane entries")
@@ -145,6 +161,9 @@ public final class Daemon: @unchecked Sendable {
 
     /// How long after start the stale-entry sweep waits at most for End-of-RIB from every peer.
     static let staleEntryDeadline: Double = 120
+    /// How long a session with a peer that announced no graceful restart must have lasted for its
+    /// routes to count as learnt.
+    static let settleTimeWithoutEndOfRIB: Double = 10
 
     func routerConfiguration() -> EVPNRouterConfiguration {
         EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
@@ -197,6 +216,7 @@ public final class Daemon: @unchecked Sendable {
                     let failures = dataplane.synchronously { $0.removeAll() }
                     for failure in failures { logger.error("cleanup: \(failure)") }
                 }
+                attachmentStore?.flush()
                 logger.notice("stopped")
                 exit(0)
             }
@@ -217,9 +237,11 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// SIGHUP: re-read the configuration file and apply the new peer list without a restart.
+    /// SIGHUP: reopen the log file (logrotate), re-read the configuration file and apply the new
+    /// peer list without a restart.
     /// Other changes need a restart and are reported as such.
     func reload() {
+        logSink.reopen()
         logger.notice("SIGHUP: reloading peers from \(configurationPath)")
         do {
             let fresh = try DaemonConfiguration.load(path: configurationPath)
@@ -230,11 +252,20 @@ public final class Daemon: @unchecked Sendable {
             if comparable != configuration {
                 logger.warning("SIGHUP applies the peer list only; restart to apply the other changes")
             }
+            let clientsBefore = Dictionary(configuration.peers.map { ($0.address, $0.routeReflectorClient) }) { $1 }
+            for peer in fresh.peers where clientsBefore[peer.address].map({ $0 != peer.routeReflectorClient }) == true {
+                logger.warning("SIGHUP: route_reflector_clients change for \(peer.address) applies when its session restarts")
+            }
             configuration.peers = fresh.peers
+        } catch {
+            logger.error("SIGHUP: configuration not reloaded: \(error)")
+            return
+        }
+        do {
             try speaker.setPeers(peerConfigurations())
             logger.notice("peers now: \(configuration.peers.map { $0.address.description }.joined(separator: ", "))")
         } catch {
-            logger.error("SIGHUP: configuration not reloaded: \(error)")
+            logger.error("SIGHUP: new peer list applied, but: \(error)")
         }
     }
 
@@ -249,4 +280,6 @@ public final class Daemon: @unchecked Sendable {
 /// A driver that learns MACs on local ports (the Linux driver).
 protocol LocalMACSource: AnyObject {
     func setLocalMACHandler(_ handler: @escaping @Sendable (LocalMACEvent) -> Void)
+    /// Lost neighbour events (and how the resynchronisation went), to be logged.
+    func setLocalMACWarningHandler(_ handler: @escaping @Sendable (String) -> Void)
 }

@@ -35,8 +35,6 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var routerID: IPv4Address
     /// Set when this node reflects routes between its clients (RFC 4456).
     public var routeReflectorClusterID: IPv4Address?
-    /// Prefixes from which unconfigured peers may connect (dynamic neighbours; needs passive).
-    public var dynamicPeerPrefixes: [IPPrefix]
 
     // [API]
     public var apiHost: String

@@ -44,7 +44,8 @@ public final class LogSink: @unchecked Sendable {
 
     private let lock = NSLock()
     private let journald: Bool
-    private let output: UnsafeMutablePointer<FILE>
+    private let logFile: String?
+    private var output: UnsafeMutablePointer<FILE>
     private var recent: [Record] = []
     private var warningCount = 0
     private let keep = 100
@@ -52,6 +53,7 @@ public final class LogSink: @unchecked Sendable {
     /// - Parameter logFile: a path to append to instead of stderr.
     public init(environment: [String: String], logFile: String?) throws {
         journald = environment["JOURNAL_STREAM"] != nil && logFile == nil
+        self.logFile = logFile
         if let logFile {
             guard let file = fopen(logFile, "a") else {
                 throw ConfigurationError(path: logFile, line: nil, key: nil, message: "cannot open log file: \(String(cString: strerror(errno)))")
@@ -77,6 +79,16 @@ public final class LogSink: @unchecked Sendable {
             warningCount += 1
             recent.insert(Record(level: level, time: Date(), name: label, message: text), at: 0)
             if recent.count > keep { recent.removeLast() }
+        }
+    }
+
+    /// Opens the log file again (after logrotate renamed it; called on SIGHUP). Keeps the old one
+    /// if the path cannot be opened.
+    public func reopen() {
+        guard let logFile, let file = fopen(logFile, "a") else { return }
+        lock.withLock {
+            fclose(output)
+            output = file
         }
     }
 

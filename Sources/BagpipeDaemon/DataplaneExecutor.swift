@@ -21,6 +21,9 @@ final class DataplaneExecutor: @unchecked Sendable {
     private(set) var batchesApplied = 0
     private(set) var intentsApplied = 0
     private(set) var failureCount = 0
+    /// The driver's `describe` of each instance, refreshed after every batch that touched it, so the
+    /// looking glass never waits for netlink (loop only).
+    private(set) var descriptions: [String: [String: String]] = [:]
 
     init(driver: DataplaneDriver, loop: EventLoop, logger: Logger) {
         self.driver = driver
@@ -43,7 +46,15 @@ final class DataplaneExecutor: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         batchesApplied += 1
         intentsApplied += batch.count
-        queue.async { self.report(self.driver.apply(batch)) }
+        let touched = Set(batch.map(\.externalID))
+        queue.async {
+            let failures = self.driver.apply(batch)
+            let described = touched.map { ($0, self.driver.describe(externalID: $0)) }
+            self.loop.execute {
+                for (id, description) in described { self.descriptions[id] = description.isEmpty ? nil : description }
+            }
+            self.report(failures)
+        }
     }
 
     /// Runs `work` with the driver on the dataplane queue and waits for it (start-up and shutdown only).
@@ -73,13 +84,8 @@ final class DataplaneExecutor: @unchecked Sendable {
     func whenIdle(_ completion: @escaping () -> Void) {
         loop.preconditionOnLoop()
         flush()
-        let box = UncheckedBox(completion)
+        let box = UncheckedSendable(completion)
         queue.async { self.loop.execute { box.value() } }
     }
 }
 
-/// Carries a loop-confined closure through the dataplane queue back to the loop.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

@@ -74,7 +74,7 @@ public final class EventLoop: @unchecked Sendable {
 }
 
 /// Carries a value confined to the event loop across a `@Sendable` boundary into the loop's queue.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -5,10 +5,11 @@ import NetAddress
 extension LinuxVXLANDriver {
     /// Creates the bridge and vxlan device of `spec`, or adopts them if they exist already (ours
     /// by alias, or unmarked devices with exactly the derived names and the right kind and VNI).
-    /// Running it again changes nothing.
-    func createInstance(_ spec: InstanceSpec) throws {
+    /// Running it again changes nothing. `snapshot`: a links dump to use instead of taking one
+    /// (reconcile takes one for all instances; devices made since are in `instances`).
+    func createInstance(_ spec: InstanceSpec, links snapshot: [LinkInfo]? = nil) throws {
         guard spec.vni < 1 << 24 else { throw LinuxDataplaneError.invalid("VNI \(spec.vni) out of range (24 bits, RFC 7348 §5)") }
-        var all = try links.links()
+        var all = try snapshot ?? links.links()
         let marker = Self.marker(spec.externalID)
         let claimed = Set(instances.values.filter { $0.externalID != spec.externalID }
             .flatMap { [$0.bridge.name, $0.vxlan.name] })
@@ -38,7 +39,7 @@ extension LinuxVXLANDriver {
                 try links.delete(stale.index, name: stale.name)   // another VNI: the device cannot change it
                 all = try links.links()
             }
-            let mtu = try vxlanMTU()
+            let mtu = try vxlanMTU(links: all)
             do {
                 vxlan = try adoptOrCreate(prefix: configuration.naming.vxlanPrefix, spec: spec, all: all, claimed: claimed,
                                           adoptable: { $0.kind == "vxlan" && $0.vni == spec.vni }) { name in
@@ -81,19 +82,20 @@ extension LinuxVXLANDriver {
 
     /// The configured MTU, else the underlay's (the interface holding the local address) minus
     /// the VXLAN overhead, else 1450.
-    func vxlanMTU() throws -> UInt32 {
+    func vxlanMTU(links all: [LinkInfo]) throws -> UInt32 {
         if let mtu = configuration.mtu { return mtu }
         guard let holder = try links.addresses().first(where: { $0.address == configuration.localAddress }),
-              let underlay = try links.links().first(where: { $0.index == holder.index }),
+              let underlay = all.first(where: { $0.index == holder.index }),
               underlay.mtu > configuration.encapsulationOverhead else { return LinuxVXLANConfiguration.fallbackMTU }
         return underlay.mtu - configuration.encapsulationOverhead
     }
 
     /// Deletes the instance's vxlan device (and with it every FDB and neighbour entry on it) and
     /// its bridge if the driver made it. An instance that is already gone is not an error.
-    func deleteInstance(_ externalID: String) throws {
+    /// `snapshot`: a links dump to use instead of taking one.
+    func deleteInstance(_ externalID: String, links snapshot: [LinkInfo]? = nil) throws {
         let marker = Self.marker(externalID)
-        let ours = try links.links().filter { $0.alias == marker }
+        let ours = try (snapshot ?? links.links()).filter { $0.alias == marker }
         for link in ours.sorted(by: { ($0.kind == "vxlan" ? 0 : 1) < ($1.kind == "vxlan" ? 0 : 1) }) {
             try links.delete(link.index, name: link.name)
         }
@@ -120,6 +122,8 @@ extension LinuxVXLANDriver {
         return Device(name: port.name, index: port.index)
     }
 
+    /// Detaches the port; the kernel flushes its FDB entries, and the MACs learned on it are
+    /// reported gone (`LocalMACListener.unregister(index:)`).
     func releasePort(_ port: Device) throws {
         try links.change(port.index, name: port.name, master: 0)
         listener.unregister(index: port.index)

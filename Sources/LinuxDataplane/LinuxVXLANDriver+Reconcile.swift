@@ -6,38 +6,46 @@ import NetAddress
 extension LinuxVXLANDriver {
     /// Adopts the devices a previous run left for the wanted instances (with their FDB entries and
     /// plugged ports, so traffic keeps flowing) and deletes our devices of any other instance.
+    /// Then reports the MACs already learned on the adopted ports (`onLocalMAC`, "appeared"): the
+    /// kernel only sends events on change. Dumps the links and the FDB once, not per instance.
     public func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure] {
         var failures: [DataplaneFailure] = []
         let wantedIDs = Set(wanted.map(\.externalID))
+        var all: [LinkInfo]
         do {
-            for id in Set(try ourLinks().compactMap(\.externalID)) where !wantedIDs.contains(id) {
-                do { try deleteInstance(id) } catch {
+            all = try links.links()
+            let unwanted = Set(Self.ours(all).compactMap(\.externalID)).subtracting(wantedIDs)
+            for id in unwanted {
+                do { try deleteInstance(id, links: all) } catch {
                     failures.append(DataplaneFailure(intent: .deleteInstance(externalID: id), reason: "\(error)"))
                 }
             }
+            if !unwanted.isEmpty { all = try links.links() }
         } catch {
-            return [DataplaneFailure(intent: .deleteInstance(externalID: "*"), reason: "\(error)")]
+            return failures + [DataplaneFailure(intent: .deleteInstance(externalID: "*"), reason: "\(error)")]
         }
+        var fdb: [Int32: [NeighbourEntry]]?
         for spec in wanted {
             do {
-                try createInstance(spec)
-                try recoverState(spec.externalID)
+                try createInstance(spec, links: all)
+                if fdb == nil { fdb = Dictionary(grouping: try neighbours.dump(family: UInt8(AF_BRIDGE)), by: \.interfaceIndex) }
+                recoverState(spec.externalID, links: all, fdb: fdb ?? [:])
             } catch {
                 failures.append(DataplaneFailure(intent: .createInstance(spec), reason: "\(error)"))
             }
         }
+        listener.resynchronise()
         return failures
     }
 
     /// Re-learns plugged ports (bridge members other than the vxlan device) and remote MACs (the
-    /// vxlan device's unicast entries) of an adopted instance.
-    private func recoverState(_ externalID: String) throws {
+    /// vxlan device's unicast entries) of an adopted instance, from dumps taken before.
+    private func recoverState(_ externalID: String, links all: [LinkInfo], fdb: [Int32: [NeighbourEntry]]) {
         guard var devices = instances[externalID] else { return }
-        for port in try links.links() where port.master == devices.bridge.index && port.index != devices.vxlan.index {
+        for port in all where port.master == devices.bridge.index && port.index != devices.vxlan.index {
             listener.register(index: port.index, port: .init(externalID: externalID, name: port.name))
         }
-        for entry in try neighbours.dump(family: UInt8(AF_BRIDGE))
-        where entry.interfaceIndex == devices.vxlan.index && entry.flags & UInt8(NTF_SELF) != 0 {
+        for entry in fdb[devices.vxlan.index] ?? [] where entry.flags & UInt8(NTF_SELF) != 0 {
             if let mac = entry.linkAddress, mac != .zero, let vtep = entry.destination { devices.remoteMACs[mac] = vtep }
         }
         instances[externalID] = devices
@@ -45,11 +53,11 @@ extension LinuxVXLANDriver {
 
     public func removeStaleEntries(externalID: String, keeping wanted: [DataplaneIntent]) -> [DataplaneFailure] {
         guard let devices = instances[externalID] else { return [] }
-        var wantedFlood = Set<IPAddress>(), wantedMACs = Set<Pair<MACAddress, IPAddress>>()
+        var wantedFlood = Set<Pair<IPAddress, UInt32>>(), wantedMACs = Set<Pair<MACAddress, IPAddress>>()
         var wantedNeighbours = Set<Pair<IPAddress, MACAddress>>()
         for intent in wanted {
             switch intent {
-            case .addFloodEntry(_, let vtep, _): wantedFlood.insert(vtep)
+            case .addFloodEntry(_, let vtep, let vni): wantedFlood.insert(Pair(vtep, vni))
             case .setRemoteMAC(_, let mac, let vtep, _): wantedMACs.insert(Pair(mac, vtep))
             case .setNeighbour(_, let ip, let mac): wantedNeighbours.insert(Pair(ip, mac))
             default: break
@@ -61,7 +69,7 @@ extension LinuxVXLANDriver {
                 guard let mac = entry.linkAddress, let vtep = entry.destination else { continue }
                 let vni = entry.vni ?? devices.vni
                 if mac == .zero {
-                    if !wantedFlood.contains(vtep) { stale.append(.removeFloodEntry(externalID: externalID, vtep: vtep, vni: vni)) }
+                    if !wantedFlood.contains(Pair(vtep, vni)) { stale.append(.removeFloodEntry(externalID: externalID, vtep: vtep, vni: vni)) }
                 } else if !wantedMACs.contains(Pair(mac, vtep)) {
                     stale.append(.removeRemoteMAC(externalID: externalID, mac: mac, vtep: vtep, vni: vni))
                 }
@@ -78,15 +86,16 @@ extension LinuxVXLANDriver {
         return apply(stale)
     }
 
+    /// The entries on one device, filtered by the kernel (no whole-table dump per instance).
     private func entries(on interfaceIndex: Int32, family: UInt8) throws -> [NeighbourEntry] {
-        try neighbours.dump(family: family).filter { $0.interfaceIndex == interfaceIndex }
+        try neighbours.dump(family: family, interfaceIndex: interfaceIndex)
     }
 
     /// Deletes every device that carries our marker (vxlan devices first), and nothing else.
     public func removeAll() -> [DataplaneFailure] {
         var failures: [DataplaneFailure] = []
         do {
-            for link in try ourLinks().sorted(by: { ($0.info.kind == "vxlan" ? 0 : 1) < ($1.info.kind == "vxlan" ? 0 : 1) }) {
+            for link in Self.ours(try links.links()).sorted(by: { ($0.info.kind == "vxlan" ? 0 : 1) < ($1.info.kind == "vxlan" ? 0 : 1) }) {
                 do { try links.delete(link.info.index, name: link.info.name) } catch {
                     failures.append(DataplaneFailure(intent: .deleteInstance(externalID: link.externalID ?? ""),
                                                      reason: "\(error)"))
@@ -100,10 +109,11 @@ extension LinuxVXLANDriver {
         return failures
     }
 
-    private func ourLinks() throws -> [(info: LinkInfo, externalID: String?)] {
-        try links.links().compactMap { link in
+    /// The links that carry our marker, with the instance id it names.
+    private static func ours(_ all: [LinkInfo]) -> [(info: LinkInfo, externalID: String?)] {
+        all.compactMap { link in
             guard let alias = link.alias, alias.hasPrefix(Self.aliasPrefix) else { return nil }
-            return (link, String(alias.dropFirst(Self.aliasPrefix.count)))
+            return (link, String(alias.dropFirst(aliasPrefix.count)))
         }
     }
 }

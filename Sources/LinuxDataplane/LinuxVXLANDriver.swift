@@ -29,6 +29,17 @@ public final class LinuxVXLANDriver: DataplaneDriver {
         set { listener.handler = newValue }
     }
 
+    /// Called (on the listener queue) with a message to log when local MAC events were lost to a
+    /// netlink receive-buffer overrun, saying how the resynchronisation from a bridge FDB dump went
+    /// (missed MACs are then reported through `onLocalMAC`), or when a resynchronisation failed.
+    public var onLocalMACWarning: (@Sendable (String) -> Void)? {
+        get { listener.warningHandler }
+        set { listener.warningHandler = newValue }
+    }
+
+    /// How many times local MAC events were lost (receive-buffer overruns, each followed by a resync).
+    public var localMACOverruns: Int { listener.overruns }
+
     /// Opens the netlink sockets (in `configuration.networkNamespacePath` if set) and starts the
     /// local MAC listener. Creates no device.
     public init(configuration: LinuxVXLANConfiguration) throws {

@@ -107,16 +107,25 @@ final class NeighbourSocket {
         receiveBytes.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
     }
 
-    /// Dumps the neighbour table of one family (AF_BRIDGE for the FDB).
-    func dump(family: UInt8) throws -> [NeighbourEntry] {
+    /// Dumps the neighbour table of one family (AF_BRIDGE for the FDB), or only the entries on
+    /// `interfaceIndex`, filtered by the kernel: for the FDB an `ifinfomsg` header carrying the
+    /// port (as `bridge fdb show dev` sends), else an NDA_IFINDEX attribute (rtnetlink(7)).
+    func dump(family: UInt8, interfaceIndex: Int32? = nil) throws -> [NeighbourEntry] {
         let first = sequence
         sequence &+= 1
         let header = mnl_nlmsg_put_header(sendBuffer)!
         header.pointee.nlmsg_type = UInt16(RTM_GETNEIGH)
         header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
         header.pointee.nlmsg_seq = first
-        let ndm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
-        ndm.pointee.ndm_family = family
+        if let interfaceIndex, family == UInt8(AF_BRIDGE) {
+            let ifm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+            ifm.pointee.ifi_family = family
+            ifm.pointee.ifi_index = interfaceIndex
+        } else {
+            let ndm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
+            ndm.pointee.ndm_family = family
+            if let interfaceIndex { mnl_attr_put_u32(header, UInt16(NDA_IFINDEX), UInt32(bitPattern: interfaceIndex)) }
+        }
         let length = Int(header.pointee.nlmsg_len)
         guard mnl_socket_sendto(socket, sendBuffer, length) == length else {
             throw LinuxDataplaneError.system(operation: "neighbour dump", errno: errno)
@@ -131,7 +140,9 @@ final class NeighbourSocket {
                     throw LinuxDataplaneError.kernelRefused(operation: "neighbour dump", code: ack.errno,
                                                             message: NetlinkOutcome(errno: ack.errno, text: ack.text).description)
                 }
-                if let entry = NeighbourEntry(message) { entries.append(entry) }
+                if let entry = NeighbourEntry(message), interfaceIndex == nil || entry.interfaceIndex == interfaceIndex {
+                    entries.append(entry)
+                }
             }
         }
     }

@@ -22,7 +22,7 @@ import Testing
         #expect(open.version == 4 && open.myAS == 64512 && open.holdTime == 90)
         #expect(open.bgpIdentifier == IPv4Address(198, 51, 100, 11))
         #expect(open.capabilities == [
-            .multiprotocol(.routeTargetConstraint), .multiprotocol(.l2vpnEVPN), .routeRefresh, .enhancedRouteRefresh,
+            .multiprotocol(.routeTargetConstraint), .multiprotocol(.l2vpnEVPN), .routeRefresh,
             .fourOctetAS(64512), .extendedMessage, .gracefulRestart(GracefulRestartCapability(restartTime: 120, families: [])),
         ])
     }
@@ -89,7 +89,7 @@ import Testing
         let session = try OpenNegotiation.negotiate(F.parameters, remote: frr).get()
         #expect(session.families == [.l2vpnEVPN])
         #expect(session.context.fourOctetAS && session.context.extendedMessage && session.context.addPathReceive.isEmpty)
-        #expect(session.peerSupportsRouteRefresh && session.enhancedRouteRefresh)
+        #expect(session.peerSupportsRouteRefresh)
         #expect(session.peerGracefulRestart?.restartTime == 120)
         #expect(session.isInternal)
     }

@@ -18,7 +18,10 @@ import Testing
     }
 
     @Test func anUpdateWithRoutesIsNotEndOfRIB() throws {
-        guard case .update(let update) = try BGPMessage.decode(BaGPipeCapturedTests.type3, context: CodecContext()) else { return }
+        guard case .update(let update) = try BGPMessage.decode(BaGPipeCapturedTests.type3, context: CodecContext()) else {
+            Issue.record("not an UPDATE")
+            return
+        }
         #expect(update.endOfRIBFamily == nil)
     }
 }

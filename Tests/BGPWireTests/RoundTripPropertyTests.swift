@@ -70,7 +70,10 @@ import NetAddress
             var withdrawn: [NLRI] = []
             for message in withdrawals {
                 #expect(message.count <= 4096)
-                guard case .update(let update) = try BGPMessage.decode(message, context: CodecContext()) else { return }
+                guard case .update(let update) = try BGPMessage.decode(message, context: CodecContext()) else {
+                    Issue.record("a packed withdrawal did not decode as an UPDATE")
+                    return
+                }
                 withdrawn += update.withdrawnNLRI
             }
             #expect(withdrawn == routes)

@@ -61,6 +61,38 @@ import Testing
         #expect(store.load().allSatisfy { $0["import_rt"] == .array(["64512:81"]) })
     }
 
+    /// The router replaces a MAC-only endpoint by the MAC's first IP endpoint, so detaching that IP
+    /// leaves nothing; a restart must not bring the MAC-only endpoint back.
+    @Test func anIPEndpointReplacesTheMACOnlyOne() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = AttachmentStore(path: path, logger: Logger(label: "test"))
+        store.attached(try request("blue", "52:54:00:00:00:01", nil))
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.10/24"))
+        store.detached(instanceID: "blue", mac: MACAddress("52:54:00:00:00:01")!, ip: IPPrefix("203.0.113.10/24"))
+        store.flush()
+        #expect(store.load().isEmpty)
+    }
+
+    /// Many changes in one loop turn are written once, and nothing is written while restoring.
+    @Test func writesAreCoalescedPerTurnAndSuppressedWhileRestoring() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        final class Turns: @unchecked Sendable { var queued: [@Sendable () -> Void] = [] }
+        let turns = Turns()
+        let store = AttachmentStore(path: path, logger: Logger(label: "test")) { turns.queued.append($0) }
+        store.isRestoring = true
+        store.attached(try request("blue", "52:54:00:00:00:01", nil))
+        #expect(turns.queued.isEmpty)
+        store.isRestoring = false
+        for index in 2...9 { store.attached(try request("blue", "52:54:00:00:00:0\(index)", nil)) }
+        #expect(turns.queued.count == 1)
+        #expect(store.load().isEmpty)
+        turns.queued.removeFirst()()
+        store.flush()
+        #expect(store.load().count == 9)
+    }
+
     @Test func unreadableStateIsIgnored() throws {
         let path = temporaryPath()
         let directory = (path as NSString).deletingLastPathComponent

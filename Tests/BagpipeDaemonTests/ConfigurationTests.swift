@@ -132,7 +132,6 @@ private func loadError(_ text: String) -> ConfigurationError? {
         ttl_security_hops = 1
         route_reflector_cluster_id = 198.51.100.1
         route_reflector_clients = *
-        dynamic_peer_prefixes = 198.51.100.0/24
         listen_port = 1179
         [DATAPLANE_DRIVER_EVPN]
         mtu = 1400
@@ -145,7 +144,6 @@ private func loadError(_ text: String) -> ConfigurationError? {
         #expect(config.peers.allSatisfy { $0.md5Key == "s3cret" && $0.holdTime == 9 && $0.ttlSecurityHops == 1 })
         #expect(config.peers.allSatisfy { $0.routeReflectorClient })
         #expect(config.routeReflectorClusterID == IPv4Address("198.51.100.1"))
-        #expect(config.dynamicPeerPrefixes.map(\.description) == ["198.51.100.0/24"])
         #expect(config.listenPort == 1179)
         #expect(config.vxlanMTU == 1400)
         #expect(config.legacyShiftedVNI)

@@ -197,6 +197,7 @@ struct LinuxDriverKernelTests {
         ]
         #expect(first.apply([.createInstance(spec)] + kept + [
             .addFloodEntry(externalID: "sweep", vtep: vtepB, vni: 31),
+            .addFloodEntry(externalID: "sweep", vtep: vtepA, vni: 31),      // a wanted VTEP, another VNI: stale
             .setRemoteMAC(externalID: "sweep", mac: goneMAC, vtep: vtepB, vni: 31),
             .setNeighbour(externalID: "sweep", ip: goneIP, mac: goneMAC),
         ]) == [])
@@ -264,5 +265,55 @@ struct LinuxDriverKernelTests {
         #expect(eventually { events.withLock { $0.contains(gone) } })
         #expect(events.withLock { $0.allSatisfy { $0.mac == vmMAC } })   // not the pinned nor the port's own MAC
         #expect(driver.removeAll() == [])
+    }
+
+    /// The kernel sends events only on change: after a restart, MACs learned before are replayed.
+    @Test func learnedMACsAreReportedAgainAfterARestart() throws {
+        let (node, container, first) = try makeNode()
+        defer { node.remove(); container.remove() }
+        let spec = InstanceSpec(externalID: "replay", vni: 50)
+        #expect(first.apply([.createInstance(spec), .plugPort(externalID: "replay", interface: "port1", mac: localMAC)]) == [])
+        try container.exec(["ip", "link", "set", "eth0", "up"])
+        #expect(try eventually { try forwarding(node, "port1") })   // dynamic entries need a forwarding port
+        let vmMAC = MACAddress("52:54:00:00:03:03")!
+        try node.exec(["bridge", "fdb", "replace", vmMAC.description, "dev", "port1", "master", "dynamic"])
+
+        let restarted = try LinuxVXLANDriver(configuration: .init(localAddress: IPAddress("198.51.100.11")!,
+                                                                  networkNamespacePath: node.path))
+        let events = Mutex<[LocalMACEvent]>([])
+        restarted.onLocalMAC = { event in events.withLock { $0.append(event) } }
+        #expect(restarted.reconcile(wanted: [spec]) == [])
+        let appeared = LocalMACEvent(externalID: "replay", interface: "port1", mac: vmMAC, appeared: true)
+        #expect(eventually { events.withLock { $0.contains(appeared) } })
+        // Exactly once, and not the pinned MAC (the container's own MAC may be learned from its traffic).
+        #expect(events.withLock { $0.filter { $0.mac != container0MAC(container) } } == [appeared], "\(events.withLock { $0 })")
+        #expect(restarted.localMACOverruns == 0)
+        #expect(restarted.removeAll() == [])
+    }
+
+    /// Unplugging flushes the port's FDB entries; their MACs are reported gone.
+    @Test func unpluggingReportsTheMACsLearnedOnThePortAsGone() throws {
+        let (node, container, driver) = try makeNode()
+        defer { node.remove(); container.remove() }
+        let events = Mutex<[LocalMACEvent]>([])
+        driver.onLocalMAC = { event in events.withLock { $0.append(event) } }
+        #expect(driver.apply([.createInstance(InstanceSpec(externalID: "unplug", vni: 51)),
+                              .plugPort(externalID: "unplug", interface: "port1", mac: localMAC)]) == [])
+        try container.exec(["ip", "link", "set", "eth0", "up"])
+        #expect(try eventually { try forwarding(node, "port1") })   // dynamic entries need a forwarding port
+        let vmMAC = MACAddress("52:54:00:00:03:03")!
+        try node.exec(["bridge", "fdb", "replace", vmMAC.description, "dev", "port1", "master", "dynamic"])
+        let appeared = LocalMACEvent(externalID: "unplug", interface: "port1", mac: vmMAC, appeared: true)
+        #expect(eventually { events.withLock { $0.contains(appeared) } })
+        #expect(driver.apply([.unplugPort(externalID: "unplug", interface: "port1", mac: localMAC)]) == [])
+        let gone = LocalMACEvent(externalID: "unplug", interface: "port1", mac: vmMAC, appeared: false)
+        #expect(eventually { events.withLock { $0.contains(gone) } })
+        #expect(events.withLock { $0.filter { $0.mac == vmMAC } } == [appeared, gone], "\(events.withLock { $0 })")
+        #expect(driver.removeAll() == [])
+    }
+
+    /// The MAC of the container's eth0 (its IPv6 traffic makes the bridge learn it).
+    func container0MAC(_ container: TestNamespace) -> MACAddress? {
+        (try? container.links("eth0").first?["address"] as? String).flatMap { $0.flatMap { MACAddress($0) } }
     }
 }

@@ -2,6 +2,7 @@ import CMnl
 import Dataplane
 import Dispatch
 import NetAddress
+import Synchronization
 import Testing
 @testable import LinuxDataplane
 
@@ -30,10 +31,11 @@ struct LocalMACEventTests {
         let appeared7 = LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: true)
         #expect(listener.events(for: entry(port: 7)) == [appeared7])
         #expect(listener.events(for: entry(port: 7)).isEmpty)                    // refresh: nothing new
-        // A move between ports: gone from one, appeared on the other.
+        // A move between ports: appeared on the new one first (the router then only moves the MAC),
+        // then gone from the old one.
         #expect(listener.events(for: entry(port: 8)) ==
-                [LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false),
-                 LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: true)])
+                [LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: true),
+                 LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false)])
         #expect(listener.events(for: entry(port: 8, removed: true)) ==
                 [LocalMACEvent(externalID: "blue", interface: "tap8", mac: vm, appeared: false)])
     }
@@ -49,5 +51,51 @@ struct LocalMACEventTests {
         #expect(listener.events(for: entry(port: 9)).isEmpty)                              // not plugged
         listener.unregister(externalID: "blue")
         #expect(listener.events(for: entry(port: 7)).isEmpty)
+    }
+
+    /// After lost events (overrun) or a restart: a dump is compared with what was learned.
+    @Test func resynchronisingReportsMissedAppearancesAndDisappearances() throws {
+        let listener = try LocalMACListener(queue: DispatchQueue(label: "test"))
+        defer { listener.stop() }
+        listener.register(index: 7, port: .init(externalID: "blue", name: "tap7"))
+        listener.register(index: 8, port: .init(externalID: "blue", name: "tap8"))
+        let other = MACAddress("52:54:00:00:03:04")!, moved = MACAddress("52:54:00:00:03:05")!
+        _ = listener.events(for: entry(port: 7))                  // vm: learned, then lost without an event
+        _ = listener.events(for: entry(port: 7, mac: moved))      // moved: on tap7, then moved to tap8
+        let dump = [entry(port: 7, mac: other), entry(port: 8, mac: moved),
+                    entry(port: 7, state: NUD_NOARP, mac: MACAddress("52:54:00:00:03:06")!),   // static
+                    entry(port: 9, mac: MACAddress("52:54:00:00:03:07")!)]                     // not plugged
+        #expect(Set(listener.synchronise(with: dump)) == [
+            LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false),
+            LocalMACEvent(externalID: "blue", interface: "tap7", mac: moved, appeared: false),
+            LocalMACEvent(externalID: "blue", interface: "tap7", mac: other, appeared: true),
+            LocalMACEvent(externalID: "blue", interface: "tap8", mac: moved, appeared: true),
+        ])
+        #expect(listener.synchronise(with: dump).isEmpty)           // in line now: nothing to report
+        #expect(listener.events(for: entry(port: 7, mac: other)).isEmpty)
+    }
+
+    /// Detaching a port flushes its FDB entries after the port is unregistered; the events come
+    /// from `unregister(index:)` instead.
+    @Test func unregisteringAPortReportsItsLearnedMACsGone() throws {
+        let queue = DispatchQueue(label: "test")
+        let listener = try LocalMACListener(queue: queue)
+        defer { listener.stop() }
+        let events = Mutex<[LocalMACEvent]>([])
+        listener.handler = { event in events.withLock { $0.append(event) } }
+        listener.register(index: 7, port: .init(externalID: "blue", name: "tap7"))
+        listener.register(index: 8, port: .init(externalID: "blue", name: "tap8"))
+        let other = MACAddress("52:54:00:00:03:04")!
+        _ = listener.events(for: entry(port: 7))
+        _ = listener.events(for: entry(port: 8, mac: other))
+        listener.unregister(index: 7)
+        queue.sync {}                                               // delivered on the listener queue
+        #expect(events.withLock { $0 } == [LocalMACEvent(externalID: "blue", interface: "tap7", mac: vm, appeared: false)])
+        #expect(listener.events(for: entry(port: 7, removed: true)).isEmpty)   // the kernel's flush: no repeat
+        listener.unregister(externalID: "blue")                     // instance deleted: forgotten, no events
+        queue.sync {}
+        #expect(events.withLock { $0.count } == 1)
+        listener.register(index: 8, port: .init(externalID: "blue", name: "tap8"))
+        #expect(listener.events(for: entry(port: 8, mac: other)).count == 1)   // learned afresh
     }
 }

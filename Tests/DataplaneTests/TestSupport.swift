@@ -110,3 +110,8 @@ struct FDBRow: Hashable, CustomStringConvertible {
 
     var description: String { "\(mac) dst=\(dst ?? "-") vni=\(vni.map(String.init) ?? "-") master=\(master ?? "-") \(flags) \(state)" }
 }
+
+/// True when the bridge port is in the forwarding state (the kernel refuses dynamic FDB entries before).
+func forwarding(_ ns: TestNamespace, _ port: String) throws -> Bool {
+    try ns.json(["bridge", "-j", "link", "show", "dev", port]).first?["state"] as? String == "forwarding"
+}

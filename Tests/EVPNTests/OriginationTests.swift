@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func typeThreeCarriesIngressReplicationToTheDataplaneAddress() throws {
-        let vni = harness.router.vni(of: "red")
+        let vni = harness.router.vni(of: "red")!
         let (route, attributes, nextHop) = try #require(announcedRoute { $0.routeType == 3 })
         #expect(route == Routes.multicast(rd: "198.51.100.11:0", originator: "198.51.100.11"))
         #expect(nextHop == ip("198.51.100.11"))
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func typeTwoCarriesTheVNIAsLabelAndTheDataplaneAddressAsNextHop() throws {
-        let vni = harness.router.vni(of: "red")
+        let vni = harness.router.vni(of: "red")!
         #expect(vni == 16)
         let (route, attributes, nextHop) = try #require(announcedRoute { $0.routeType == 2 })
         #expect(route == Routes.macIP(rd: "198.51.100.11:0", mac: "52:54:00:aa:bb:cc", ip: "203.0.113.10", label: vni))

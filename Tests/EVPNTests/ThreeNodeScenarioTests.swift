@@ -26,7 +26,7 @@ import Testing
 
     @Test func attachOnAAndBProgramsEachOther() throws {
         try attachRedOnAAndB()
-        let vniA = network[a].router.vni(of: "red"), vniB = network[b].router.vni(of: "red")
+        let vniA = network[a].router.vni(of: "red")!, vniB = network[b].router.vni(of: "red")!
         #expect(network[a].output.intents == [
             .createInstance(InstanceSpec(externalID: "red", vni: vniA)),
             .plugPort(externalID: "red", interface: "tap-a", mac: mac("52:54:00:00:00:0a")),
@@ -49,7 +49,7 @@ import Testing
 
     @Test func detachWithdrawsEverywhere() throws {
         try attachRedOnAAndB()
-        let vniB = network[b].router.vni(of: "red")
+        let vniB = network[b].router.vni(of: "red")!
         network.forgetOutputs()
         try network[b].router.detach(DetachRequest(instanceID: "red", mac: mac("52:54:00:00:00:0b")))
         network.pump()
@@ -75,9 +75,9 @@ import Testing
         network.pump()
         let onA = network[a].output.intents
         #expect(onA.about("red").contains(.setRemoteMAC(externalID: "red", mac: mac("52:54:00:00:00:0b"), vtep: ip(b),
-                                                         vni: network[b].router.vni(of: "red"))))
+                                                         vni: network[b].router.vni(of: "red")!)))
         #expect(onA.about("blue").contains(.setRemoteMAC(externalID: "blue", mac: mac("52:54:00:00:01:0c"), vtep: ip(c),
-                                                          vni: network[c].router.vni(of: "blue"))))
+                                                          vni: network[c].router.vni(of: "blue")!)))
         // Nothing of blue reached red or B, nothing of red reached C.
         let redMACs = onA.about("red").compactMap { if case .setRemoteMAC(_, let mac, _, _) = $0 { mac } else { nil } }
         #expect(redMACs == [mac("52:54:00:00:00:0b")])
@@ -96,8 +96,8 @@ import Testing
         try network[b].router.attach(attachRequest("red", mac: "52:54:00:00:00:0b", ip: "203.0.113.20/24",
                                                    targets: [blue], port: "tap-b"))
         network.pump()
-        let vniA = network[a].router.vni(of: "red"), vniB = network[b].router.vni(of: "red")
-        let vniC = network[c].router.vni(of: "blue")
+        let vniA = network[a].router.vni(of: "red")!, vniB = network[b].router.vni(of: "red")!
+        let vniC = network[c].router.vni(of: "blue")!
         #expect(Set(network[b].output.intents) == [
             .removeRemoteMAC(externalID: "red", mac: mac("52:54:00:00:00:0a"), vtep: ip(a), vni: vniA),
             .removeNeighbour(externalID: "red", ip: ip("203.0.113.10"), mac: mac("52:54:00:00:00:0a")),
@@ -127,7 +127,7 @@ import Testing
         // The VM moves: plugged on B first, unplugged from A later (as an orchestrator does it).
         try network[b].router.attach(attachRequest("red", mac: moving, ip: "203.0.113.10/24", port: "tap-b2"))
         network.pump()
-        let vniA = network[a].router.vni(of: "red"), vniB = network[b].router.vni(of: "red")
+        let vniA = network[a].router.vni(of: "red")!, vniB = network[b].router.vni(of: "red")!
         #expect(network[b].router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) }?.macMobilitySequence == 1)
         // A lost the MAC: it withdrew its route and points the MAC at B.
         let onA = network[a].router.instanceSnapshot("red")!
@@ -157,7 +157,7 @@ import Testing
 
     @Test func peerLossWithdrawsItsRoutes() throws {
         try attachRedOnAAndB()
-        let vniB = network[b].router.vni(of: "red")
+        let vniB = network[b].router.vni(of: "red")!
         network.forgetOutputs()
         network.disconnect(b, reflector)
         #expect(Set(network[a].output.intents) == [
@@ -168,9 +168,9 @@ import Testing
         // B lost everything it had learned too.
         #expect(Set(network[b].output.intents) == [
             .removeRemoteMAC(externalID: "red", mac: mac("52:54:00:00:00:0a"), vtep: ip(a),
-                             vni: network[a].router.vni(of: "red")),
+                             vni: network[a].router.vni(of: "red")!),
             .removeNeighbour(externalID: "red", ip: ip("203.0.113.10"), mac: mac("52:54:00:00:00:0a")),
-            .removeFloodEntry(externalID: "red", vtep: ip(a), vni: network[a].router.vni(of: "red")),
+            .removeFloodEntry(externalID: "red", vtep: ip(a), vni: network[a].router.vni(of: "red")!),
         ])
         // Back up: everything is re-learned.
         network.forgetOutputs()

@@ -4,7 +4,7 @@ ensure_debian_packages() {
     local wanted=(libnl-3-dev libnl-route-3-dev libmnl-dev iproute2 gobgpd frr tshark curl jq python3 systemd iputils-ping)
     local missing=()
     for package in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$package")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "== installing Debian packages: ${missing[*]}"

@@ -17,7 +17,11 @@ final class MACVRF {
     var exportRouteTargets: [RouteTarget]
 
     // Local side.
+    /// Change which MACs exist and on which interface only through `insertLocalMAC`,
+    /// `moveLocalMAC`, `removeLocalMAC` and `removeAllLocalMACs`, which keep `macsByPort` in step.
     var localMACs: [MACAddress: LocalMAC] = [:]
+    /// The local MACs on each interface: whether a port is still used, which learned MACs sit behind it.
+    private(set) var macsByPort: [String: Set<MACAddress>] = [:]
     /// BaGPipe's `ip_address_2_mac`: attached IP prefixes and their MACs.
     var ipToMACs: [IPPrefix: Set<MACAddress>] = [:]
     /// Attached addresses (any prefix length) and how many endpoints use each: no neighbour entry
@@ -42,6 +46,38 @@ final class MACVRF {
         self.linuxBridge = linuxBridge
         self.importRouteTargets = importRouteTargets
         self.exportRouteTargets = exportRouteTargets
+    }
+
+    func insertLocalMAC(_ mac: MACAddress, _ local: LocalMAC) {
+        localMACs[mac] = local
+        macsByPort[local.interface, default: []].insert(mac)
+    }
+
+    func moveLocalMAC(_ mac: MACAddress, to interface: String) {
+        guard let previous = localMACs[mac]?.interface, previous != interface else { return }
+        forgetPort(previous, of: mac)
+        localMACs[mac]!.interface = interface
+        macsByPort[interface, default: []].insert(mac)
+    }
+
+    func removeLocalMAC(_ mac: MACAddress) {
+        guard let local = localMACs.removeValue(forKey: mac) else { return }
+        forgetPort(local.interface, of: mac)
+    }
+
+    func removeAllLocalMACs() {
+        localMACs = [:]
+        macsByPort = [:]
+    }
+
+    private func forgetPort(_ interface: String, of mac: MACAddress) {
+        macsByPort[interface]?.remove(mac)
+        if macsByPort[interface]?.isEmpty == true { macsByPort[interface] = nil }
+    }
+
+    /// True while an attached MAC of the instance uses `interface` (learned MACs do not count).
+    func hasAttachedMAC(on interface: String) -> Bool {
+        macsByPort[interface]?.contains { localMACs[$0]?.isLearned == false } ?? false
     }
 
     /// True while an endpoint is attached (learned MACs do not keep an instance alive).

@@ -48,12 +48,12 @@ extension EVPNRouter {
         if let learned = instance.localMACs[mac], learned.isLearned {
             // An attach takes over a learned MAC (keeping its sequence and advertised routes).
             instance.localMACs[mac]!.isLearned = false
-            instance.localMACs[mac]!.interface = request.localPort
+            instance.moveLocalMAC(mac, to: request.localPort)
             instance.localMACs[mac]!.endpoints = [:]
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
         } else if instance.localMACs[mac] == nil {
-            instance.localMACs[mac] = LocalMAC(interface: request.localPort, endpoints: [:], isLearned: false,
-                                               sequence: freshSequence(for: mac, in: instance))
+            instance.insertLocalMAC(mac, LocalMAC(interface: request.localPort, endpoints: [:], isLearned: false,
+                                                  sequence: freshSequence(for: mac, in: instance)))
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
         }
         let isNewEndpoint = instance.localMACs[mac]!.endpoints[request.ip] == nil
@@ -111,8 +111,8 @@ extension EVPNRouter {
         }
         syncLocalRoutes(of: mac, in: instance)
         if instance.localMACs[mac]!.endpoints.isEmpty {
-            instance.localMACs[mac] = nil
-            pendingIntents.append(.unplugPort(externalID: instance.externalID, interface: local.interface, mac: mac))
+            instance.removeLocalMAC(mac)
+            release(local.interface, leftBy: mac, in: instance)
         }
         if !instance.hasAttachedEndpoints {
             deleteInstance(instance)
@@ -120,6 +120,16 @@ extension EVPNRouter {
         }
         resolveMAC(mac, in: instance)
         for case let prefix? in removed { resolveNeighbour(prefix.address, in: instance) }
+    }
+
+    /// `mac`, the last endpoint of which was detached, left `interface`. While another attached MAC
+    /// of the instance uses the port it stays plugged, and so does `mac`'s pin on it: the
+    /// dataplane intents cannot drop one pin alone; unplugging the port later drops it. Otherwise
+    /// the port is unplugged and the MACs learned behind it are forgotten (routes withdrawn).
+    private func release(_ interface: String, leftBy mac: MACAddress, in instance: MACVRF) {
+        guard !instance.hasAttachedMAC(on: interface) else { return }
+        pendingIntents.append(.unplugPort(externalID: instance.externalID, interface: interface, mac: mac))
+        for learned in instance.macsByPort[interface] ?? [] { forgetLearnedMAC(learned, in: instance) }
     }
 
     /// A MAC learned (or forgotten) by the dataplane on a port of an instance: advertised as a
@@ -131,19 +141,28 @@ extension EVPNRouter {
         let mac = event.mac
         if event.appeared {
             if let local = instance.localMACs[mac] {
+                // A learned MAC that moved between ports of this instance keeps its routes: the
+                // VTEP is the same (RFC 7432 §15 mobility is between VTEPs). Its "gone" from the
+                // old port, if it comes later, is then ignored.
+                if local.isLearned { instance.moveLocalMAC(mac, to: event.interface) }
                 guard !local.isWinning, !local.isDuplicate else { return }
                 instance.localMACs[mac]!.sequence = max(local.sequence, freshSequence(for: mac, in: instance))
             } else {
-                instance.localMACs[mac] = LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],
-                                                   isLearned: true, sequence: freshSequence(for: mac, in: instance))
+                instance.insertLocalMAC(mac, LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],
+                                                      isLearned: true, sequence: freshSequence(for: mac, in: instance)))
             }
             resolveMAC(mac, in: instance)
             syncLocalRoutes(of: mac, in: instance)
-        } else if let local = instance.localMACs[mac], local.isLearned {
-            instance.localMACs[mac]!.endpoints = [:]
-            syncLocalRoutes(of: mac, in: instance)
-            instance.localMACs[mac] = nil
-            resolveMAC(mac, in: instance)
+        } else if let local = instance.localMACs[mac], local.isLearned, local.interface == event.interface {
+            forgetLearnedMAC(mac, in: instance)
         }
+    }
+
+    /// Withdraws the routes of a learned MAC and forgets it; a remote claim on it may then apply.
+    private func forgetLearnedMAC(_ mac: MACAddress, in instance: MACVRF) {
+        instance.localMACs[mac]!.endpoints = [:]
+        syncLocalRoutes(of: mac, in: instance)
+        instance.removeLocalMAC(mac)
+        resolveMAC(mac, in: instance)
     }
 }

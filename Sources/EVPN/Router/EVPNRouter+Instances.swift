@@ -4,6 +4,12 @@ import NetAddress
 
 /// MAC-VRF lifecycle: created by the first attach, deleted by the last detach; route-target changes.
 extension EVPNRouter {
+    /// The VNI of the instance with this external id (nil if there is none), without building a
+    /// looking-glass snapshot: one dictionary lookup.
+    public func vni(of externalID: String) -> UInt32? {
+        instances[externalID]?.vni
+    }
+
     func createInstance(for request: AttachRequest, importTargets: Set<RouteTarget>,
                         exportTargets: [RouteTarget]) throws -> MACVRF {
         let vni: UInt32
@@ -48,7 +54,7 @@ extension EVPNRouter {
             instance.localMACs[mac]!.endpoints = [:]
             syncLocalRoutes(of: mac, in: instance)
         }
-        instance.localMACs = [:]
+        instance.removeAllLocalMACs()
         originate(instance.inclusiveMulticastKey(originator: configuration.bgpLocalAddress), nil)
         for target in instance.importRouteTargets {
             importers[target]?.removeAll { $0 === instance }

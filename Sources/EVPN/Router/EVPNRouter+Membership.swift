@@ -30,8 +30,10 @@ extension EVPNRouter {
     /// advertised to it. Choosing per peer is what lets a route reflector tell client A about
     /// client B's interest in a target even when A announced the same membership NLRI (all
     /// clients share the origin AS): A must send the route reflector the routes B wants.
+    /// The overall best path, when it may go to `peer`, is its answer without scanning the others.
     func advertisedMembership(_ entry: MembershipEntry, to peer: PeerState) -> Path? {
-        guard peer.families.contains(.routeTargetConstraint) else { return nil }
+        guard peer.families.contains(.routeTargetConstraint), let best = entry.paths.best else { return nil }
+        if policy.mayAdvertise(best, from: self.peer(of: best.source), to: peer) { return best }
         let eligible = entry.paths.all.filter { policy.mayAdvertise($0, from: self.peer(of: $0.source), to: peer) }
         guard !eligible.isEmpty else { return nil }
         return eligible[decision.best(of: eligible)]

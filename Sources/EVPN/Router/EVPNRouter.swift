@@ -23,7 +23,9 @@ public final class EVPNRouter {
     var interner = AttributeInterner()
 
     // Peers: established ones by address; every source (departing ones until their paths are gone).
-    var peers: [IPAddress: PeerState] = [:]
+    var peers: [IPAddress: PeerState] = [:] { didSet { sortedPeers = nil } }
+    /// `establishedPeers`, computed again only after a peer came or went.
+    private var sortedPeers: [PeerState]?
     var sources: [UInt32: PeerState] = [:]
     private var freeSourceIDs: [UInt32] = []
     private var nextSourceID: UInt32 = 1
@@ -109,7 +111,12 @@ public final class EVPNRouter {
     }
 
     /// Established peers in address order (deterministic output order).
-    var establishedPeers: [PeerState] { peers.values.sorted { $0.address < $1.address } }
+    var establishedPeers: [PeerState] {
+        if let sortedPeers { return sortedPeers }
+        let sorted = peers.values.sorted { $0.address < $1.address }
+        sortedPeers = sorted
+        return sorted
+    }
 
     // MARK: Changing a route
 

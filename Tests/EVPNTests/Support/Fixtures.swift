@@ -21,8 +21,3 @@ extension Array where Element == DataplaneIntent {
     /// The intents about one instance.
     func about(_ instance: String) -> [DataplaneIntent] { filter { $0.externalID == instance } }
 }
-
-extension EVPNRouter {
-    /// The VNI of an instance (from the looking glass).
-    func vni(of instance: String) -> UInt32 { instanceSnapshot(instance)!.vni }
-}
