@@ -150,9 +150,9 @@ CONF
 topo_bagpipe() {  # NAME ADDRESS RR_ADDRESS [EXTRA_BGP_LINES]: starts bagpipe-bgp, waits for its API
     local name=$1
     topo_bagpipe_config "$@"
-    local pid
-    pid=$(topo_start "$name" "$TOPO_DIR/bagpipe-$name.log" "$BIN/bagpipe-bgp" --config-file "$TOPO_DIR/bgp-$name.conf" --log-level debug)
-    eval "PID_$name=$pid"
+    # Not $(topo_start ...): a subshell would record the PID where topo_cleanup never sees it.
+    topo_start "$name" "$TOPO_DIR/bagpipe-$name.log" "$BIN/bagpipe-bgp" --config-file "$TOPO_DIR/bgp-$name.conf" --log-level debug >/dev/null
+    eval "PID_$name=${TOPO_PIDS[-1]}"
     wait_until 30 in_ns "$name" curl -sf http://127.0.0.1:8082/ping
 }
 
