@@ -38,7 +38,7 @@ final class PeerSession {
     private var pendingConnect: TCPConnection?
     private var framer = MessageFramer()
     private var context = CodecContext()
-    private var timers: [SessionTimer: LoopTimer] = [:]
+    private lazy var timers = SessionTimers(loop: loop) { [weak self] kind in self?.handle(kind.expiryEvent) }
     private var queuedEvents: [SessionEvent] = []
     private var isHandlingEvents = false
     private(set) var previousState: SessionState = .idle
@@ -113,8 +113,7 @@ final class PeerSession {
     /// Stops every timer and drops the connection without going through the FSM: for a session
     /// that is being discarded (collision loser already notified, peer removed).
     func discard() {
-        for timer in timers.values { timer.cancel() }
-        timers.removeAll()
+        timers.stopAll()
         closePendingConnect()
         closeConnection()
         owner = nil
@@ -130,14 +129,9 @@ final class PeerSession {
         case .send(let message):
             send(message)
         case .startTimer(let kind, let seconds):
-            timers[kind]?.cancel()
-            timers[kind] = loop.scheduleTimer(after: seconds) { [weak self] in
-                guard let self else { return }
-                timers[kind] = nil
-                handle(kind.expiryEvent)
-            }
+            timers.start(kind, seconds: seconds)
         case .stopTimer(let kind):
-            timers.removeValue(forKey: kind)?.cancel()
+            timers.stop(kind)
         case .established(let negotiated):
             owner?.session(self, established: negotiated)
         case .deliverUpdate(let update):
