@@ -23,4 +23,32 @@ import Testing
         #expect(table.findOrInsert("a") === first)
         #expect(table.count == 1)
     }
+
+    /// A key whose hash has only a few values, so long probe chains and equal stored hashes for
+    /// different keys are the rule.
+    struct CollidingKey: Hashable, Sendable {
+        let value: Int
+        func hash(into hasher: inout Hasher) { hasher.combine(value % 7) }
+    }
+
+    @Test func matchesASetUnderRandomInsertsAndRemovesWithCollidingHashes() {
+        var table = EntryTable<CollidingKey>()
+        var model = Set<Int>()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let value = Int.random(in: 0..<400, using: &generator)
+            if Bool.random(using: &generator) {
+                _ = table.findOrInsert(CollidingKey(value: value))
+                model.insert(value)
+            } else {
+                table.remove(CollidingKey(value: value))
+                model.remove(value)
+            }
+        }
+        #expect(table.count == model.count)
+        #expect(Set(table.entries.map(\.key.value)) == model)
+        for value in 0..<400 {
+            #expect((table.find(CollidingKey(value: value))?.key.value) == (model.contains(value) ? value : nil))
+        }
+    }
 }
