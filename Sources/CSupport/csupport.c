@@ -10,7 +10,12 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stddef.h>
 #include "csupport.h"
 
 int csupport_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -56,4 +61,22 @@ int csupport_netns_create(const char *directory, const char *path) {
     pthread_join(thread, NULL);
     if (job.result != 0) unlink(path);
     return job.result;
+}
+
+int csupport_attach_learned_fdb_filter(int fd) {
+    // Each RTM_NEWNEIGH/RTM_DELNEIGH notification is one skb: struct nlmsghdr, then struct ndmsg.
+    enum {
+        family_offset = NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_family),
+        flags_offset = NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_flags),
+    };
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, family_offset),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 3),
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, flags_offset),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_SELF | NTF_EXT_LEARNED, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+    struct sock_fprog program = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }

@@ -1,4 +1,5 @@
 import CMnl
+import CSupport
 import Dataplane
 import Dispatch
 import Glibc
@@ -8,7 +9,7 @@ import Synchronization
 /// Learns the MACs that appear on plugged ports from the kernel's RTNLGRP_NEIGH events (bridge
 /// FDB entries the bridge learned from traffic), so the EVPN layer can advertise them
 /// (RFC 7432 §7.2). Reads its own netlink socket on its own serial queue; the handlers are called
-/// on that queue.
+/// on that queue. A socket filter drops every other neighbour notification in the kernel.
 ///
 /// Events lost to a receive-buffer overrun (ENOBUFS) are counted, reported to `warningHandler`
 /// and recovered by `resynchronise`: a bridge FDB dump compared with what was learned.
@@ -32,6 +33,7 @@ final class LocalMACListener: @unchecked Sendable {
 
     private let state = Mutex(State())
     private let overrunCount = Atomic<Int>(0)
+    private let notificationCount = Atomic<Int>(0)
     private let socket: OpaquePointer
     /// For FDB dumps; used on `queue` only.
     private let dumper: NeighbourSocket
@@ -51,6 +53,13 @@ final class LocalMACListener: @unchecked Sendable {
             throw LinuxDataplaneError.system(operation: "bind RTNLGRP_NEIGH", errno: error)
         }
         let fd = mnl_socket_get_fd(socket)
+        // Only learned bridge entries matter: during a bulk programming of remote entries, this
+        // keeps the kernel from copying a million notifications we would discard.
+        guard csupport_attach_learned_fdb_filter(fd) == 0 else {
+            let error = errno
+            mnl_socket_close(socket)
+            throw LinuxDataplaneError.system(operation: "attach the learned-FDB socket filter", errno: error)
+        }
         var size = receiveBuffer
         if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, 4) != 0 {   // needs CAP_NET_ADMIN
             _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4)           // capped by net.core.rmem_max
@@ -81,6 +90,9 @@ final class LocalMACListener: @unchecked Sendable {
 
     /// Receive-buffer overruns (ENOBUFS) seen so far.
     var overruns: Int { overrunCount.load(ordering: .relaxed) }
+
+    /// Neighbour notifications that passed the socket filter and were read so far.
+    var notifications: Int { notificationCount.load(ordering: .relaxed) }
 
     func register(index: Int32, port: Port) { state.withLock { $0.ports[index] = port } }
 
@@ -140,6 +152,7 @@ final class LocalMACListener: @unchecked Sendable {
             if received == 0 { break }
             for message in NetlinkParsing.messages(in: buffer[0..<received]) {
                 guard let entry = NeighbourEntry(message) else { continue }
+                notificationCount.add(1, ordering: .relaxed)
                 for event in events(for: entry) { handler?(event) }
             }
         }
