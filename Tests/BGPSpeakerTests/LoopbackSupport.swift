@@ -48,13 +48,15 @@ extension EventLoop {
 /// Records what a speaker tells the RIB. Loop-confined.
 final class RecordingDelegate: BGPSpeakerDelegate, @unchecked Sendable {
     var established: [EstablishedSession] = []
-    var downs: [(peer: IPAddress, reason: String)] = []
+    var downs: [(peer: IPAddress, reason: String, cause: SessionDownReason, session: EstablishedSession)] = []
     var updates: [(update: UpdateMessage, peer: IPAddress)] = []
     var refreshes: [(family: AddressFamily, peer: IPAddress)] = []
     var writable = 0
 
     func sessionEstablished(_ session: EstablishedSession) { established.append(session) }
-    func sessionDown(peer: IPAddress, reason: String) { downs.append((peer, reason)) }
+    func sessionDown(_ session: EstablishedSession, reason: SessionDownReason) {
+        downs.append((session.peer, reason.description, reason, session))
+    }
     func received(_ update: UpdateMessage, from peer: IPAddress) { updates.append((update, peer)) }
     func receivedRouteRefresh(_ family: AddressFamily, from peer: IPAddress) { refreshes.append((family, peer)) }
     func readyForMoreUpdates(to peer: IPAddress) { writable += 1 }
