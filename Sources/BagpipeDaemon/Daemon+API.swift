@@ -10,6 +10,10 @@ extension Daemon: VPNService {
     public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
         guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
         let port = try linuxInterface(of: request.localPort)
+        // Refused before anything is advertised; BaGPipe answers 500 once it fails to plug.
+        guard dataplane.driver.portExists(port) else {
+            throw APIError.invalid("local_port: interface '\(port)' does not exist")
+        }
         let attachment = EVPN.AttachRequest(
             instanceID: request.vpnInstanceID, vni: request.vni ?? 0, mac: request.macAddress, ip: request.ipAddress,
             importRouteTargets: request.importRouteTargets.map(Self.routeTarget),

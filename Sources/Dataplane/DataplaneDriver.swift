@@ -42,4 +42,9 @@ public protocol DataplaneDriver: AnyObject {
 
     /// Device names and other facts about an instance, for the looking glass.
     func describe(externalID: String) -> [String: String]
+
+    /// False when no interface called `interface` exists where ports are plugged, so an attach
+    /// can be refused before anything is advertised. Unlike the other calls, callable from any
+    /// thread. When it cannot tell, it answers true and `plugPort` reports the failure.
+    func portExists(_ interface: String) -> Bool
 }

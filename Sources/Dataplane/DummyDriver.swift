@@ -6,6 +6,8 @@ public final class DummyDriver: DataplaneDriver {
     public private(set) var applied: [DataplaneIntent] = []
     /// Intents for which `apply` should report a failure (to test error paths).
     public var failing: Set<DataplaneIntent> = []
+    /// Interfaces `portExists` reports missing (every other name exists). Set before use.
+    public var absentPorts: Set<String> = []
 
     public init() {}
 
@@ -30,6 +32,8 @@ public final class DummyDriver: DataplaneDriver {
     }
 
     public func describe(externalID: String) -> [String: String] { [:] }
+
+    public func portExists(_ interface: String) -> Bool { !absentPorts.contains(interface) }
 
     /// Forgets what was recorded so far.
     public func reset() { applied.removeAll() }

@@ -2,6 +2,7 @@ import Dataplane
 import Dispatch
 import Glibc
 import NetAddress
+import Synchronization
 
 /// The Linux VXLAN dataplane (RFC 7348 devices, RFC 8365 §5 EVPN over VXLAN) programmed over
 /// netlink: libnl-route-3 for links, libmnl for FDB and neighbour entries in batches.
@@ -19,6 +20,8 @@ public final class LinuxVXLANDriver: DataplaneDriver {
     let links: LinkSocket
     let neighbours: NeighbourSocket
     let listener: LocalMACListener
+    /// For `portExists`, which other threads call: a socket of its own, one caller at a time.
+    private let portLookup: Mutex<LinkSocket>
     /// Devices of the instances this driver knows, by external id.
     var instances: [String: InstanceDevices] = [:]
 
@@ -49,6 +52,7 @@ public final class LinuxVXLANDriver: DataplaneDriver {
             (try LinkSocket(), try NeighbourSocket(), try LocalMACListener(queue: queue))
         }
         (links, neighbours, listener) = sockets
+        portLookup = Mutex(try NetworkNamespace.perform(in: configuration.networkNamespacePath) { try LinkSocket() })
     }
 
     deinit { listener.stop() }
@@ -60,6 +64,12 @@ public final class LinuxVXLANDriver: DataplaneDriver {
         return ["linux_bridge": devices.bridge.name, "vxlan_if": devices.vxlan.name, "vni": String(devices.vni),
                 "mtu": String(devices.mtu), "local_address": configuration.localAddress.description,
                 "vxlan_dst_port": String(configuration.vxlanPort)]
+    }
+
+    public func portExists(_ interface: String) -> Bool {
+        portLookup.withLock { socket in
+            do { return try socket.link(named: interface) != nil } catch { return true }
+        }
     }
 
     // MARK: apply

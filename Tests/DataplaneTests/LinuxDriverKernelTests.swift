@@ -123,6 +123,10 @@ struct LinuxDriverKernelTests {
         let missing = driver.apply([.plugPort(externalID: id, interface: "nosuch0", mac: localMAC)])
         #expect(missing.count == 1)
         #expect(missing.first?.reason.contains("nosuch0") == true)
+        // What lets the daemon refuse such an attach up front, looked up in the driver's namespace
+        // (port1 exists only there, not in the test's own namespace).
+        #expect(driver.portExists("nosuch0") == false)
+        #expect(driver.portExists("port1"))
 
         // The bridge refuses an all-zero MAC for a unicast entry: reported for that intent only,
         // while the intents around it in the same batch take effect.
