@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop"]),
         .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "HTTPServer", "EventLoop"]),
-        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon"]),
+        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane"]),
     ],
     swiftLanguageModes: [.v6]
 )
