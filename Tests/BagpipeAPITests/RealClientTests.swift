@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import OrderedJSON
 import Testing
 @testable import BagpipeAPI
 
