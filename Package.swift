@@ -76,9 +76,11 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "NetAddress"]),
         .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane"]),
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop"]),
+        // Helpers several test targets share (process sockets, ...).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop", "TestSupport"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
-        .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop"]),
+        .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", "TestSupport"]),
         .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "OrderedJSON"]),
     ],
     swiftLanguageModes: [.v6]
