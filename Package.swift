@@ -72,7 +72,7 @@ let package = Package(
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "BGPSpeakerTests", dependencies: ["BGPSpeaker", "EventLoop", "BGPWire"]),
+        .testTarget(name: "BGPSpeakerTests", dependencies: ["BGPSpeaker", "EventLoop", "BGPWire", "EVPN", "Dataplane"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "NetAddress"]),
         .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane"]),
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),

@@ -183,8 +183,8 @@ public final class BGPSpeaker: PeerOwner {
         delegate?.sessionEstablished(session)
     }
 
-    func peer(_ peer: Peer, wentDown reason: String) {
-        delegate?.sessionDown(peer: peer.configuration.address, reason: reason)
+    func peer(_ peer: Peer, wentDown session: EstablishedSession, reason: SessionDownReason) {
+        delegate?.sessionDown(session, reason: reason)
     }
 
     func peer(_ peer: Peer, received update: UpdateMessage) {

@@ -18,8 +18,9 @@ public struct EstablishedSession: Hashable, Sendable {
 /// What the speaker tells the layer above (the RIB). Every call is made on the speaker's loop.
 public protocol BGPSpeakerDelegate: AnyObject {
     func sessionEstablished(_ session: EstablishedSession)
-    /// The session left Established; every route learned from `peer` is gone.
-    func sessionDown(peer: IPAddress, reason: String)
+    /// `session` left Established for `reason`: the routes learned on it are gone, unless graceful
+    /// restart keeps some as stale (`NegotiatedSession.familiesRetained(after:)`, RFC 4724 §4.2).
+    func sessionDown(_ session: EstablishedSession, reason: SessionDownReason)
     /// An UPDATE from an established peer. When `update.treatAsWithdraw` is set, every NLRI it
     /// carries must be handled as withdrawn (RFC 7606 §2).
     func received(_ update: UpdateMessage, from peer: IPAddress)

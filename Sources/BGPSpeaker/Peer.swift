@@ -6,7 +6,7 @@ import NetAddress
 /// What a `Peer` reports to its speaker.
 protocol PeerOwner: AnyObject {
     func peer(_ peer: Peer, established session: EstablishedSession)
-    func peer(_ peer: Peer, wentDown reason: String)
+    func peer(_ peer: Peer, wentDown session: EstablishedSession, reason: SessionDownReason)
     func peer(_ peer: Peer, received update: UpdateMessage)
     func peer(_ peer: Peer, received refresh: RouteRefreshMessage)
     func peerIsWritable(_ peer: Peer)
@@ -181,12 +181,12 @@ final class Peer: PeerSessionOwner {
         owner?.peer(self, established: established)
     }
 
-    func session(_ session: PeerSession, wentDown reason: String) {
-        guard session === primary else { return }
+    func session(_ session: PeerSession, wentDown reason: SessionDownReason) {
+        guard session === primary, let ended = established else { return }
         establishedAt = nil
         established = nil
         logger.warning("session down: \(reason)")
-        owner?.peer(self, wentDown: reason)
+        owner?.peer(self, wentDown: ended, reason: reason)
     }
 
     func session(_ session: PeerSession, failed reason: String) {

@@ -17,7 +17,7 @@ protocol PeerSessionOwner: AnyObject {
     /// must be closed with Cease / Connection Collision Resolution instead of confirming the OPEN.
     func session(_ session: PeerSession, mayProceedWith open: OpenMessage) -> Bool
     func session(_ session: PeerSession, established negotiated: NegotiatedSession)
-    func session(_ session: PeerSession, wentDown reason: String)
+    func session(_ session: PeerSession, wentDown reason: SessionDownReason)
     func session(_ session: PeerSession, failed reason: String)
     func session(_ session: PeerSession, received update: UpdateMessage)
     func session(_ session: PeerSession, received refresh: RouteRefreshMessage)

@@ -19,6 +19,6 @@ public enum SessionAction: Hashable, Sendable {
     case established(NegotiatedSession)
     case deliverUpdate(UpdateMessage)
     case deliverRouteRefresh(RouteRefreshMessage)
-    /// The session left Established; routes learned from the peer are gone.
-    case sessionDown(reason: String)
+    /// The session left Established, for `reason`.
+    case sessionDown(reason: SessionDownReason)
 }

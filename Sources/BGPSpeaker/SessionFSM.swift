@@ -109,13 +109,14 @@ public struct SessionFSM: Hashable, Sendable {
         case (.connect, _), (.active, _):
             return fail("unexpected event \(event.name) in \(state)")
         case (_, .holdTimerExpires):
-            return fail("hold timer expired", sending: NotificationMessage(code: 4, subcode: 0))
+            return fail("hold timer expired", sending: SessionDownReason.holdTimerExpiredNotification,
+                        cause: .holdTimerExpired)
         case (_, .tcpConnectionFails(let reason)):
             return fail(reason)
         case (_, .messageError(let error)):
             return fail(error.reason, sending: error.notification)
         case (_, .notificationReceived(let notification)):
-            return fail("received NOTIFICATION \(notification)")
+            return fail("received NOTIFICATION \(notification)", cause: .notificationReceived(notification))
         case (_, .openCollisionDump):
             return fail("connection collision (RFC 4271 §6.8), this connection closed",
                         sending: .cease(.connectionCollisionResolution))
@@ -140,16 +141,18 @@ public struct SessionFSM: Hashable, Sendable {
         return [.startTimer(.hold, seconds: Double(holdTime))]
     }
 
-    /// Back to Idle: optionally send a NOTIFICATION, close, stop the timers, report a lost session,
+    /// Back to Idle: optionally send a NOTIFICATION, close, stop the timers, report a lost session
+    /// (with `cause` when the NOTIFICATION sent or received does not tell it all),
     /// and schedule the automatic restart with backoff unless stopped by an operator.
     private mutating func fail(_ reason: String, sending notification: NotificationMessage? = nil,
-                               restart: Bool = true) -> [SessionAction] {
+                               restart: Bool = true, cause: SessionDownReason? = nil) -> [SessionAction] {
         let wasEstablished = state == .established
-        let description = notification.map { "\(reason); sent NOTIFICATION \($0)" } ?? reason
+        let down = cause ?? notification.map { .notificationSent($0, reason: reason) } ?? .connectionLost(reason)
+        let description = down.description
         var actions: [SessionAction] = []
         if let notification { actions.append(.send(.notification(notification))) }
         actions += [.closeConnection, .stopTimer(.connectRetry), .stopTimer(.hold), .stopTimer(.keepalive)]
-        if wasEstablished { actions.append(.sessionDown(reason: description)) }
+        if wasEstablished { actions.append(.sessionDown(reason: down)) }
         state = .idle
         negotiated = nil
         lastError = description

@@ -3,6 +3,7 @@ import Dispatch
 import BGPWire
 import Dataplane
 import EVPN
+import EventLoop
 import LinuxDataplane
 import NetAddress
 
@@ -13,16 +14,55 @@ extension Daemon: BGPSpeakerDelegate {
         settledWithoutEndOfRIB[session.peer] = session.negotiated.peerGracefulRestart == nil
             ? DispatchTime.now() + Self.settleTimeWithoutEndOfRIB : nil
         router.peerUp(session.peer, routerID: session.peerRouterID, families: session.families,
-                      peerAS: session.peerAS, isRouteReflectorClient: client)
+                      peerAS: session.peerAS, isRouteReflectorClient: client,
+                      preservedFamilies: session.negotiated.familiesWithPreservedForwardingState)
+        if router.staleRouteCount(of: session.peer) > 0 {
+            scheduleStaleRouteDeadline(session.peer, after: Self.stalePathTime, "no End-of-RIB within \(Int(Self.stalePathTime)) s")
+        } else {
+            staleRouteTimers.removeValue(forKey: session.peer)?.cancel()
+        }
     }
 
-    public func sessionDown(peer: IPAddress, reason: String) {
+    /// Routes of the families graceful restart covers stay, stale, for the peer's restart time
+    /// (RFC 4724 §4.2); the others are withdrawn.
+    public func sessionDown(_ session: EstablishedSession, reason: SessionDownReason) {
         // While stopping, the kernel keeps what it has: the other nodes have been told to forget
         // us, and a restart adopts the devices and entries (then sweeps what became stale).
         guard !shuttingDown else { return }
+        let peer = session.peer
         settledWithoutEndOfRIB[peer] = nil
-        router.peerDown(peer)
+        staleRouteTimers.removeValue(forKey: peer)?.cancel()
+        let kept = router.peerDown(peer, retaining: session.negotiated.familiesRetained(after: reason))
+        guard kept > 0 else { return }
+        let seconds = session.negotiated.peerRestartTime
+        logger.notice("keeping \(kept) routes of peer \(peer) as stale for \(Int(seconds)) s (graceful restart)")
+        scheduleStaleRouteDeadline(peer, after: seconds, "not back within its restart time of \(Int(seconds)) s")
     }
+
+    /// After `seconds`, the stale routes still held from `peer` are deleted (RFC 4724 §4.2: restart
+    /// timer, or the stale-path timer bounding the wait for End-of-RIB).
+    private func scheduleStaleRouteDeadline(_ peer: IPAddress, after seconds: Double, _ why: String) {
+        staleRouteTimers[peer]?.cancel()
+        staleRouteTimers[peer] = loop.scheduleTimer(after: seconds) { [unowned self] in
+            staleRouteTimers[peer] = nil
+            guard !shuttingDown else { return }
+            let count = router.dropStaleRoutes(of: peer)
+            if count > 0 { logger.notice("deleted \(count) stale routes of peer \(peer): \(why) (graceful restart)") }
+        }
+    }
+
+    /// SIGHUP removed peers: their stale routes go at once.
+    func dropStaleRoutesOfRemovedPeers() {
+        for peer in staleRouteTimers.keys where !configuration.peers.contains(where: { $0.address == peer }) {
+            staleRouteTimers.removeValue(forKey: peer)?.cancel()
+            let count = router.dropStaleRoutes(of: peer)
+            if count > 0 { logger.notice("deleted \(count) stale routes of peer \(peer): removed from the configuration") }
+        }
+    }
+
+    /// How long stale routes wait for the peer's End-of-RIB once its session is back (the
+    /// "stale-path" timer RFC 4724 §4.2 allows).
+    static let stalePathTime: Double = 360
 
     public func received(_ update: UpdateMessage, from peer: IPAddress) {
         router.receive(update, from: peer)

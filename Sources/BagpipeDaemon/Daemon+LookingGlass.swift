@@ -237,6 +237,7 @@ extension Daemon {
         ]
         if !route.importedBy.isEmpty { value["imported_by"] = .array(route.importedBy.map { .string($0) }) }
         if let reason = route.notImportedBecause { value["not_imported_because"] = .string(reason) }
+        if route.isStale { value["stale"] = .bool(true) }
         return (Self.nlriText(route.nlri), .object(value))
     }
 

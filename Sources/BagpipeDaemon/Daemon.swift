@@ -37,6 +37,8 @@ public final class Daemon: @unchecked Sendable {
     /// Peers that announced no graceful restart (so may send no End-of-RIB), with the time from
     /// which their current session counts as synchronised (loop only).
     var settledWithoutEndOfRIB: [IPAddress: DispatchTime] = [:]
+    /// Per peer with stale routes (graceful restart): the restart or stale-path timer (loop only).
+    var staleRouteTimers: [IPAddress: LoopTimer] = [:]
 
     public init(configuration: DaemonConfiguration, configurationPath: String, logSink: LogSink,
                 environment: [String: String]) {
@@ -264,6 +266,7 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             try speaker.setPeers(peerConfigurations())
+            dropStaleRoutesOfRemovedPeers()
             logger.notice("peers now: \(configuration.peers.map { $0.address.description }.joined(separator: ", "))")
         } catch {
             logger.error("SIGHUP: new peer list applied, but: \(error)")

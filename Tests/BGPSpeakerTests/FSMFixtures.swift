@@ -71,7 +71,7 @@ enum FSMFixtures {
     static func reset(_ notification: NotificationMessage?, down: Bool = false, restart: Bool = true) -> [SessionAction] {
         var actions: [SessionAction] = notification.map { [.send(.notification($0))] } ?? []
         actions += [.closeConnection, .stopTimer(.connectRetry), .stopTimer(.hold), .stopTimer(.keepalive)]
-        if down { actions.append(.sessionDown(reason: "")) }
+        if down { actions.append(.sessionDown(reason: .connectionLost(""))) }
         if restart { actions.append(.startTimer(.idleHold, seconds: 0)) }
         return actions
     }
@@ -80,7 +80,7 @@ enum FSMFixtures {
     static func normalised(_ actions: [SessionAction]) -> [SessionAction] {
         actions.map {
             switch $0 {
-            case .sessionDown: .sessionDown(reason: "")
+            case .sessionDown: .sessionDown(reason: .connectionLost(""))
             case .startTimer(.idleHold, _): .startTimer(.idleHold, seconds: 0)
             default: $0
             }

@@ -48,15 +48,29 @@ extension EventLoop {
 /// Records what a speaker tells the RIB. Loop-confined.
 final class RecordingDelegate: BGPSpeakerDelegate, @unchecked Sendable {
     var established: [EstablishedSession] = []
-    var downs: [(peer: IPAddress, reason: String)] = []
+    var downs: [(peer: IPAddress, reason: String, cause: SessionDownReason, session: EstablishedSession)] = []
     var updates: [(update: UpdateMessage, peer: IPAddress)] = []
     var refreshes: [(family: AddressFamily, peer: IPAddress)] = []
     var writable = 0
+    /// Also told everything (a RIB under test), after it is recorded.
+    var next: BGPSpeakerDelegate?
 
-    func sessionEstablished(_ session: EstablishedSession) { established.append(session) }
-    func sessionDown(peer: IPAddress, reason: String) { downs.append((peer, reason)) }
-    func received(_ update: UpdateMessage, from peer: IPAddress) { updates.append((update, peer)) }
-    func receivedRouteRefresh(_ family: AddressFamily, from peer: IPAddress) { refreshes.append((family, peer)) }
+    func sessionEstablished(_ session: EstablishedSession) {
+        established.append(session)
+        next?.sessionEstablished(session)
+    }
+    func sessionDown(_ session: EstablishedSession, reason: SessionDownReason) {
+        downs.append((session.peer, reason.description, reason, session))
+        next?.sessionDown(session, reason: reason)
+    }
+    func received(_ update: UpdateMessage, from peer: IPAddress) {
+        updates.append((update, peer))
+        next?.received(update, from: peer)
+    }
+    func receivedRouteRefresh(_ family: AddressFamily, from peer: IPAddress) {
+        refreshes.append((family, peer))
+        next?.receivedRouteRefresh(family, from: peer)
+    }
     func readyForMoreUpdates(to peer: IPAddress) { writable += 1 }
 }
 

@@ -42,7 +42,8 @@ extension EVPNRouter {
                 entry.paths.all.enumerated().map { index, path in
                     RouteSnapshot(family: family, nlri: .routeTargetMembership(entry.key), nextHop: path.attributes.nextHop,
                                   attributes: path.attributes.attributes, source: routeSource(path.source),
-                                  isBest: index == 0, importedBy: [], notImportedBecause: nil)
+                                  isBest: index == 0, importedBy: [], notImportedBecause: nil,
+                                  isStale: isStale(path.source))
                 }
             }
         default:
@@ -123,6 +124,10 @@ extension EVPNRouter {
         peer(of: source).map { .peer($0.address) } ?? .local
     }
 
+    private func isStale(_ source: SourceID) -> Bool {
+        peer(of: source).map { !$0.staleFamilies.isEmpty } ?? false
+    }
+
     private func snapshot(_ entry: EVPNEntry, _ path: Path, isBest: Bool) -> RouteSnapshot {
         var importedBy: [String] = []
         var obstacle: String?
@@ -136,6 +141,6 @@ extension EVPNRouter {
                              nlri: .evpn(entry.key.route(label: path.label, fullRoute: path.fullRoute?.route)),
                              nextHop: path.attributes.nextHop, attributes: path.attributes.attributes,
                              source: routeSource(path.source), isBest: isBest, importedBy: importedBy,
-                             notImportedBecause: obstacle)
+                             notImportedBecause: obstacle, isStale: isStale(path.source))
     }
 }

@@ -30,6 +30,8 @@ public struct RouteSnapshot: Hashable, Sendable {
     /// Why a best EVPN type-2/3 path is imported by no instance, when an import target matches
     /// but something else (encapsulation, PMSI, own VTEP) stops it.
     public var notImportedBecause: String?
+    /// Kept from a peer's ended session by graceful restart (RFC 4724 §4.2).
+    public var isStale = false
 }
 
 /// An established peer.

@@ -12,7 +12,8 @@ struct ExportPolicy {
     /// May a path learned from `source` (nil: our own) be advertised to `peer`?
     func mayAdvertise(_ path: Path, from source: PeerState?, to peer: PeerState) -> Bool {
         guard let source else { return true }
-        if source === peer { return false }
+        // By address: the session a stale path (RFC 4724 §4.2) came from has been replaced by a new one.
+        if source.address == peer.address { return false }
         // RFC 4456 §8: the originator drops it anyway; do not send it back.
         if let originator = path.attributes.attributes.originatorID, originator == peer.routerID { return false }
         if source.isExternal || peer.isExternal { return true }

@@ -43,6 +43,9 @@ final class PeerState {
     var receivedRouteCounts: [AddressFamily: Int] = [:]
     /// UPDATE messages received from the peer (for tests and the looking glass).
     var receivedUpdateCount = 0
+    /// Set when the session ended and graceful restart keeps its routes of these families, marked
+    /// stale, until the peer is back and sends End-of-RIB, or a timer runs out (RFC 4724 §4.2).
+    var staleFamilies: Set<AddressFamily> = []
 
     var outbox = OrderedDictionary<OutboundKey, OutboundAction>()
     var pendingEndOfRIB: [AddressFamily] = []

@@ -9,11 +9,15 @@ struct SourceFacts {
     var routerID: IPv4Address
     /// The peer's address (ours for local paths).
     var address: IPAddress
+    /// The peer's session ended and graceful restart keeps its paths (RFC 4724 §4.2).
+    var isStale = false
 }
 
 /// The BGP decision process, phase 2 (RFC 4271 §9.1.2.2) with the route-reflection rules of
 /// RFC 4456 §9, as successive eliminations over the candidates:
 ///
+/// - a path kept by graceful restart (stale, RFC 4724 §4.2) loses against any other (common
+///   practice: a peer whose session is up knows better);
 /// 0. a path we originate wins (the usual "locally originated" preference; only a peer reusing
 ///    our route distinguisher can compete with it);
 /// 1. highest LOCAL_PREF (missing, or learned over eBGP: the default);
@@ -43,6 +47,7 @@ struct DecisionProcess {
             candidates = candidates.filter { value($0) == minimum }
         }
 
+        keep { !facts[$0].isStale }
         keep { facts[$0].isLocal }
         if candidates.count > 1 {
             let preferences = candidates.map { localPreference(paths[$0], facts[$0]) }

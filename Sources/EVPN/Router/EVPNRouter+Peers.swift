@@ -8,11 +8,16 @@ extension EVPNRouter {
     /// routes (RT membership first) and End-of-RIB for each family; towards a peer with rtc the
     /// EVPN End-of-RIB waits for the peer's own RT membership End-of-RIB, since its memberships
     /// decide which EVPN routes it gets (RFC 4684).
+    ///
+    /// Stale routes kept from the peer's previous session (graceful restart) survive only for the
+    /// `preservedFamilies` (negotiated, and with the F bit set in the peer's graceful restart
+    /// capability), until the peer's End-of-RIB for the family (RFC 4724 §4.2).
     public func peerUp(_ address: IPAddress, routerID: IPv4Address, families: Set<AddressFamily>, peerAS: UInt32,
-                       isRouteReflectorClient: Bool = false) {
+                       isRouteReflectorClient: Bool = false, preservedFamilies: Set<AddressFamily> = []) {
         defer { flush() }
         if peers[address] != nil { removePeer(address) }
         let handled = families.intersection([.l2vpnEVPN, .routeTargetConstraint])
+        resumeStale(of: address, preservedFamilies: preservedFamilies.intersection(handled))
         let peer = PeerState(address: address, source: allocateSource(), routerID: routerID, peerAS: peerAS,
                              localAS: configuration.localAS, isRouteReflectorClient: isRouteReflectorClient,
                              families: handled,
@@ -35,21 +40,33 @@ extension EVPNRouter {
         }
     }
 
-    /// The session went down: every route learned from the peer is withdrawn (no graceful restart).
-    public func peerDown(_ address: IPAddress) {
+    /// The session went down. Routes of the `retaining` families (those graceful restart keeps,
+    /// `NegotiatedSession.familiesRetained(after:)`) stay, marked stale, in the RIB and the
+    /// dataplane until `dropStaleRoutes(of:)`, or until the next session replaces them; every other
+    /// route learned from the peer is withdrawn. Stale routes left from an earlier session are
+    /// deleted first: consecutive restarts (RFC 4724 §4.2). Returns how many routes are kept stale.
+    @discardableResult
+    public func peerDown(_ address: IPAddress, retaining families: Set<AddressFamily> = []) -> Int {
         defer { flush() }
-        removePeer(address)
+        if let stale = stalePeers[address] {
+            let count = dropStale(stale, families: stale.staleFamilies)
+            logger.notice("peer \(address) down again before End-of-RIB: deleted \(count) stale route(s) (RFC 4724 §4.2)")
+        }
+        guard let peer = peers[address] else { return 0 }
+        let retained = families.intersection(peer.families)
+        guard !retained.isEmpty else {
+            removePeer(address)
+            return 0
+        }
+        logger.info("EVPN peer \(address) down, graceful restart for \(Self.names(retained))")
+        return keepStale(peer, families: retained)
     }
 
     private func removePeer(_ address: IPAddress) {
         guard let peer = peers.removeValue(forKey: address) else { return }
         logger.info("EVPN peer \(address) down")
-        for entry in membershipTable.entries where entry.paths.path(from: peer.source) != nil {
-            updateMembership(entry) { $0.remove(source: peer.source) }
-        }
-        for entry in evpnTable.entries where entry.paths.path(from: peer.source) != nil {
-            update(entry) { $0.remove(source: peer.source) }
-        }
+        removePaths(of: peer.source, family: .routeTargetConstraint)
+        removePaths(of: peer.source, family: .l2vpnEVPN)
         releaseSource(peer.source)
     }
 
@@ -71,6 +88,7 @@ extension EVPNRouter {
         peer.receivedUpdateCount += 1
         if let family = update.endOfRIBFamily {
             peer.receivedEndOfRIB.insert(family)
+            endOfRIBEndsStale(of: address, family: family)
             if family == .routeTargetConstraint, peer.constrainsRouteTargets, peer.families.contains(.l2vpnEVPN),
                !peer.sentEndOfRIB.contains(.l2vpnEVPN), !peer.pendingEndOfRIB.contains(.l2vpnEVPN) {
                 peer.pendingEndOfRIB.append(.l2vpnEVPN)
@@ -85,13 +103,15 @@ extension EVPNRouter {
                 withdrawn.append((reach.family, reach.nlri))
             } else {
                 let attributes = interner.intern(received, nextHop: reach.nextHops[0])
+                let stale = stalePeers.isEmpty ? nil : staleSource(of: address, family: reach.family)
                 for nlri in reach.nlri where peer.families.contains(reach.family) {
-                    learn(nlri, attributes: attributes, from: peer)
+                    learn(nlri, attributes: attributes, from: peer, replacing: stale)
                 }
             }
         }
         for (family, nlri) in withdrawn where peer.families.contains(family) {
-            for item in nlri { forget(item, from: peer) }
+            let stale = stalePeers.isEmpty ? nil : staleSource(of: address, family: family)
+            for item in nlri { forget(item, from: peer, replacing: stale) }
         }
         let touchesMemberships = update.attributes.mpReach?.family == .routeTargetConstraint
             || update.attributes.mpUnreach?.family == .routeTargetConstraint
@@ -104,14 +124,20 @@ extension EVPNRouter {
         return peer.isExternal && attributes.asPath.contains { $0.asns.contains(configuration.localAS) }
     }
 
-    private func learn(_ nlri: NLRI, attributes: AttributeSet, from peer: PeerState) {
+    /// Takes `peer`'s path for `nlri`; the peer's stale path for it (source `stale`, from its
+    /// previous session) is replaced in the same step (RFC 4724 §4.2), so the route never flaps.
+    private func learn(_ nlri: NLRI, attributes: AttributeSet, from peer: PeerState, replacing stale: SourceID?) {
+        var replacedStale = false
         switch nlri {
         case .evpn(let route):
             let (key, label, fullRoute) = EVPNRouteKey.split(route)
             let entry = evpnTable.findOrInsert(key)
             if entry.paths.path(from: peer.source) == nil { peer.receivedRouteCounts[.l2vpnEVPN, default: 0] += 1 }
             let path = Path(source: peer.source, label: label, attributes: attributes, fullRoute: fullRoute.map(FullRoute.init))
-            update(entry) { $0.upsert(path) }
+            update(entry) {
+                $0.upsert(path)
+                if let stale { replacedStale = $0.remove(source: stale) }
+            }
         case .routeTargetMembership(let membership):
             let entry = membershipTable.findOrInsert(membership)
             if entry.paths.path(from: peer.source) == nil {
@@ -119,27 +145,43 @@ extension EVPNRouter {
             }
             if peer.constrainsRouteTargets { peer.filter.add(membership) }
             let path = Path(source: peer.source, label: 0, attributes: attributes, fullRoute: nil)
-            updateMembership(entry) { $0.upsert(path) }
+            updateMembership(entry) {
+                $0.upsert(path)
+                if let stale { replacedStale = $0.remove(source: stale) }
+            }
         case .ipv4Unicast, .ipv6Unicast:
             break
         }
+        if replacedStale { staleReplaced(of: peer.address, family: nlri.family) }
     }
 
-    private func forget(_ nlri: NLRI, from peer: PeerState) {
+    /// Drops `peer`'s path for `nlri`, and its stale path (source `stale`) if any.
+    private func forget(_ nlri: NLRI, from peer: PeerState, replacing stale: SourceID?) {
+        var replacedStale = false
         switch nlri {
         case .evpn(let route):
-            guard let entry = evpnTable.find(EVPNRouteKey.split(route).key),
-                  entry.paths.path(from: peer.source) != nil else { return }
-            peer.receivedRouteCounts[.l2vpnEVPN, default: 1] -= 1
-            update(entry) { $0.remove(source: peer.source) }
+            guard let entry = evpnTable.find(EVPNRouteKey.split(route).key) else { return }
+            let current = entry.paths.path(from: peer.source) != nil
+            guard current || stale.map({ entry.paths.path(from: $0) != nil }) == true else { return }
+            if current { peer.receivedRouteCounts[.l2vpnEVPN, default: 1] -= 1 }
+            update(entry) {
+                $0.remove(source: peer.source)
+                if let stale { replacedStale = $0.remove(source: stale) }
+            }
         case .routeTargetMembership(let membership):
             peer.filter.remove(membership)
-            guard let entry = membershipTable.find(membership), entry.paths.path(from: peer.source) != nil else { return }
-            peer.receivedRouteCounts[.routeTargetConstraint, default: 1] -= 1
-            updateMembership(entry) { $0.remove(source: peer.source) }
+            guard let entry = membershipTable.find(membership) else { return }
+            let current = entry.paths.path(from: peer.source) != nil
+            guard current || stale.map({ entry.paths.path(from: $0) != nil }) == true else { return }
+            if current { peer.receivedRouteCounts[.routeTargetConstraint, default: 1] -= 1 }
+            updateMembership(entry) {
+                $0.remove(source: peer.source)
+                if let stale { replacedStale = $0.remove(source: stale) }
+            }
         case .ipv4Unicast, .ipv6Unicast:
             break
         }
+        if replacedStale { staleReplaced(of: peer.address, family: nlri.family) }
     }
 
     /// RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST mean nothing from an

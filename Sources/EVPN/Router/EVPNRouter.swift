@@ -6,7 +6,7 @@ import NetAddress
 /// The EVPN control plane of one node: RIB, MAC-VRFs, route-target constraint, MAC mobility and
 /// (optionally) route reflection. A pure, single-threaded core: the daemon calls it from its event
 /// loop with local events (`attach`, `detach`, `handle(_:)`) and BGP events (`peerUp`, `receive`,
-/// `peerDown`, `routeRefresh`); each call ends by handing what it decided to `output`: dataplane
+/// `peerDown`, `routeRefresh`, `dropStaleRoutes`); each call ends by handing what it decided to `output`: dataplane
 /// intents, then UPDATEs per peer. It does no I/O and keeps no clock.
 ///
 /// Not thread-safe: confine it to one queue.
@@ -27,6 +27,8 @@ public final class EVPNRouter {
     /// `establishedPeers`, computed again only after a peer came or went.
     private var sortedPeers: [PeerState]?
     var sources: [UInt32: PeerState] = [:]
+    /// Ended sessions whose routes graceful restart keeps as stale, by peer address (RFC 4724 §4.2).
+    var stalePeers: [IPAddress: PeerState] = [:]
     private var freeSourceIDs: [UInt32] = []
     private var nextSourceID: UInt32 = 1
     /// Ever had an eBGP peer: then iBGP peers may be sent routes learned from other peers.
@@ -92,7 +94,8 @@ public final class EVPNRouter {
             return SourceFacts(isLocal: true, isExternal: false, routerID: configuration.routerID,
                                address: configuration.bgpLocalAddress)
         }
-        return SourceFacts(isLocal: false, isExternal: peer.isExternal, routerID: peer.routerID, address: peer.address)
+        return SourceFacts(isLocal: false, isExternal: peer.isExternal, routerID: peer.routerID, address: peer.address,
+                           isStale: !peer.staleFamilies.isEmpty)
     }
 
     func peer(of source: SourceID) -> PeerState? {
