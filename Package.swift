@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Dataplane", targets: ["Dataplane"]),
         .library(name: "LinuxDataplane", targets: ["LinuxDataplane"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "OrderedJSON", targets: ["OrderedJSON"]),
         .library(name: "BagpipeAPI", targets: ["BagpipeAPI"]),
         .library(name: "BGPSpeaker", targets: ["BGPSpeaker"]),
         .library(name: "BagpipeDaemon", targets: ["BagpipeDaemon"]),
@@ -52,20 +53,22 @@ let package = Package(
         .target(name: "EVPN", dependencies: ["BGPWire", "Dataplane", collections, log]),
         // HTTP/1.1 server on the event loop.
         .target(name: "HTTPServer", dependencies: ["EventLoop", log]),
-        // BaGPipe-compatible REST API: JSON models, validation, looking glass.
-        .target(name: "BagpipeAPI", dependencies: ["HTTPServer", "NetAddress", log]),
+        // JSON values whose objects keep their key order (RFC 8259), written as Python's json does.
+        .target(name: "OrderedJSON"),
+        // BaGPipe-compatible REST API: request models, validation, looking glass.
+        .target(name: "BagpipeAPI", dependencies: ["HTTPServer", "NetAddress", "OrderedJSON", log]),
         // Config, wiring, lifecycle, sd_notify.
         .target(name: "BagpipeDaemon", dependencies: [
-            "BGPSpeaker", "EVPN", "LinuxDataplane", "BagpipeAPI", "HTTPServer", "EventLoop", log]),
+            "BGPSpeaker", "EVPN", "LinuxDataplane", "BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", log]),
 
         .executableTarget(name: "bagpipe-bgp", dependencies: ["BagpipeDaemon", argumentParser, log]),
         .executableTarget(name: "bagpipe-bgp-cleanup", dependencies: ["BagpipeDaemon", argumentParser, log]),
-        .executableTarget(name: "bagpipe-rest-attach", dependencies: ["BagpipeAPI", "LinuxDataplane", argumentParser]),
-        .executableTarget(name: "bagpipe-looking-glass", dependencies: ["BagpipeAPI", argumentParser]),
-        .executableTarget(name: "bgp-decode", dependencies: ["BGPWire", argumentParser]),
+        .executableTarget(name: "bagpipe-rest-attach", dependencies: ["BagpipeAPI", "OrderedJSON", "LinuxDataplane", argumentParser]),
+        .executableTarget(name: "bagpipe-looking-glass", dependencies: ["BagpipeAPI", "OrderedJSON", argumentParser]),
+        .executableTarget(name: "bgp-decode", dependencies: ["BGPWire", "OrderedJSON", argumentParser]),
         // libFuzzer entry points: build with scripts/fuzz (swift build --sanitize=fuzzer --product ...).
         .executableTarget(name: "FuzzBGPWire", dependencies: ["BGPWire"], exclude: ["Corpus", "make-corpus.py"]),
-        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer", "BagpipeAPI", log], exclude: ["Corpus"]),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer", "BagpipeAPI", "OrderedJSON", log], exclude: ["Corpus"]),
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], resources: [.copy("Fixtures")]),
@@ -73,9 +76,12 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "NetAddress"]),
         .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane"]),
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop"]),
-        .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "HTTPServer", "EventLoop"]),
-        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane"]),
+        // Helpers several test targets share (process sockets, ...).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop", "TestSupport"]),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+        .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", "TestSupport"]),
+        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "OrderedJSON", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane"]),
     ],
     swiftLanguageModes: [.v6]
 )

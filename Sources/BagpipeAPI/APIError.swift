@@ -1,4 +1,5 @@
 import NetAddress
+import OrderedJSON
 
 /// A refusal of an API call: the HTTP status and the text the client is shown.
 ///

@@ -1,4 +1,5 @@
 import NetAddress
+import OrderedJSON
 
 /// `POST /attach_localport`: plug an endpoint (MAC, optional IP) into a VPN instance, creating the instance
 /// on first use (BaGPipe `VPNManager.plug_vif_to_vpn`; field table in bagpipe.md §3). Unknown keys are ignored.

@@ -1,5 +1,6 @@
 import HTTPServer
 import Logging
+import OrderedJSON
 
 /// BaGPipe's REST API on top of a `VPNService` (bagpipe.md §3–4): `/ping`, `/attach_localport`,
 /// `/detach_localport`, `/looking-glass[/...]`, `/`. Pass `respond(to:)` to `HTTPServer` as its responder.

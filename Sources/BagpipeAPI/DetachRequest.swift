@@ -1,4 +1,5 @@
 import NetAddress
+import OrderedJSON
 
 /// `POST /detach_localport`: unplug an endpoint; without `ip_address`, every IP of that MAC
 /// (BaGPipe `VPNManager.unplug_vif_from_vpn`). Detaching the last endpoint stops the instance.

@@ -1,4 +1,5 @@
 import HTTPServer
+import OrderedJSON
 
 /// Error responses shaped as BaGPipe's (WebOb via pecan): plain text by default,
 /// `{"code", "title", "description"}` when the client accepts JSON.

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// The local port an endpoint is plugged through (`local_port`): a Linux interface, optionally with OVS
 /// details, or an EVPN instance to plug into an IP VPN.
 ///

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// Where looking-glass links point: `http://<Host header>/looking-glass`, as BaGPipe builds them.
 public struct LookingGlassContext: Sendable, Equatable {
     /// E.g. `http://127.0.0.1:8082/looking-glass`.

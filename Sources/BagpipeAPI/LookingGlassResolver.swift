@@ -1,3 +1,4 @@
+import OrderedJSON
 /// A looking-glass path that leads nowhere; `message` is BaGPipe's (`NoSuchLookingGlassObject.__repr__`).
 public struct LookingGlassNotFound: Error, Sendable, Equatable {
     /// The missing item, quoted as Python shows a `KeyError` when it was looked up inside a value.

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// Python's `repr()` and `str()` of JSON values, so that error messages read exactly as BaGPipe's
 /// (e.g. `{'linuxif': 'tap1'}`, `('52:54:00:aa:bb:cc', None)`).
 extension JSONValue {

@@ -1,4 +1,5 @@
 import NetAddress
+import OrderedJSON
 
 /// The checks shared by attach and detach, in BaGPipe's order (`VPNManager._check_instance_type`, then
 /// `VPNInstance.validate_convert_params`), with its messages. `null` counts as absent for optional fields and

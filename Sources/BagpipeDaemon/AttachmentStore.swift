@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import NetAddress
+import OrderedJSON
 
 /// Remembers the attachments the REST API accepted, in a JSON file, so that a restarted daemon
 /// plugs them again by itself (BaGPipe forgets everything and waits for its clients to re-post).

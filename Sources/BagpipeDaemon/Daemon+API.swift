@@ -2,6 +2,7 @@ import BagpipeAPI
 import BGPWire
 import EVPN
 import NetAddress
+import OrderedJSON
 
 /// REST API → EVPN router: BaGPipe's attach/detach requests become EVPN attachments.
 extension Daemon: VPNService {

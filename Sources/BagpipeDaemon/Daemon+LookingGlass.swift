@@ -4,6 +4,7 @@ import BGPWire
 import EVPN
 import Foundation
 import NetAddress
+import OrderedJSON
 
 /// The looking-glass tree (BaGPipe's layout, docs/rest-api.md), built on demand from snapshots.
 extension Daemon {

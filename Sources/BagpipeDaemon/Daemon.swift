@@ -9,6 +9,7 @@ import Foundation
 import HTTPServer
 import Logging
 import NetAddress
+import OrderedJSON
 
 /// The assembled product: BGP speaker, EVPN router, dataplane driver and REST API on one event
 /// loop, plus the process lifecycle (signals, sd_notify, watchdog). See docs/architecture.md.

@@ -1,6 +1,7 @@
 import BagpipeAPI
 import HTTPServer
 import Logging
+import OrderedJSON
 
 /// libFuzzer entry point over the HTTP request parser and everything a request reaches: the connection
 /// state machine, the router, JSON, attach/detach validation and the looking glass. Built and run by

@@ -104,28 +104,18 @@ public struct HTTPRequestParser: Sendable {
                     state = .headerFields
                 }
             case .headerFields:
-                switch readLine(limit: limits.maxHeaderBytes) {
-                case .needMore:
-                    if sectionBytes + (buffer.count - position) > limits.maxHeaderBytes { throw .headersTooLarge }
-                    return nil
-                case .tooLong: throw .headersTooLarge
-                case .line(let range):
-                    try countSectionBytes(range)
-                    if range.isEmpty {
-                        if let event = try startBody() { return event }
-                        continue
-                    }
-                    guard head!.headers.count < limits.maxHeaderCount else { throw .headersTooLarge }
-                    let (name, value) = try parseField(buffer[range])
-                    head!.headers.add(name, value)
+                guard let range = try readFieldLine() else { return nil }
+                if range.isEmpty {
+                    if let event = try startBody() { return event }
+                    continue
                 }
+                guard head!.headers.count < limits.maxHeaderCount else { throw .headersTooLarge }
+                let (name, value) = try parseField(buffer[range])
+                head!.headers.add(name, value)
             case .fixedBody(let remaining):
-                let available = min(remaining, buffer.count - position)
-                body.append(contentsOf: buffer[position..<(position + available)])
-                position += available
-                scanPosition = position
-                if remaining - available > 0 {
-                    state = .fixedBody(remaining: remaining - available)
+                let left = consumeBody(remaining)
+                if left > 0 {
+                    state = .fixedBody(remaining: left)
                     return nil
                 }
                 return finishRequest()
@@ -145,12 +135,9 @@ public struct HTTPRequestParser: Sendable {
                     }
                 }
             case .chunkData(let remaining):
-                let available = min(remaining, buffer.count - position)
-                body.append(contentsOf: buffer[position..<(position + available)])
-                position += available
-                scanPosition = position
-                if remaining - available > 0 {
-                    state = .chunkData(remaining: remaining - available)
+                let left = consumeBody(remaining)
+                if left > 0 {
+                    state = .chunkData(remaining: left)
                     return nil
                 }
                 state = .chunkDataEnd
@@ -161,18 +148,34 @@ public struct HTTPRequestParser: Sendable {
                 case .line: state = .chunkSize
                 }
             case .trailer:
-                switch readLine(limit: limits.maxHeaderBytes) {
-                case .needMore:
-                    if sectionBytes + (buffer.count - position) > limits.maxHeaderBytes { throw .headersTooLarge }
-                    return nil
-                case .tooLong: throw .headersTooLarge
-                case .line(let range):
-                    try countSectionBytes(range)
-                    if range.isEmpty { return finishRequest() }
-                    _ = try parseField(buffer[range])  // trailer fields are read and dropped (RFC 9112 §7.1.2)
-                }
+                guard let range = try readFieldLine() else { return nil }
+                if range.isEmpty { return finishRequest() }
+                _ = try parseField(buffer[range])  // trailer fields are read and dropped (RFC 9112 §7.1.2)
             }
         }
+    }
+
+    /// The next header or trailer field line (empty at the end of the section), or nil until it is
+    /// all buffered; a section over `maxHeaderBytes` is refused as soon as that is certain.
+    private mutating func readFieldLine() throws(HTTPParseError) -> Range<Int>? {
+        switch readLine(limit: limits.maxHeaderBytes) {
+        case .needMore:
+            if sectionBytes + (buffer.count - position) > limits.maxHeaderBytes { throw .headersTooLarge }
+            return nil
+        case .tooLong: throw .headersTooLarge
+        case .line(let range):
+            try countSectionBytes(range)
+            return range
+        }
+    }
+
+    /// Moves up to `remaining` buffered bytes into the body; returns how many are still to come.
+    private mutating func consumeBody(_ remaining: Int) -> Int {
+        let available = min(remaining, buffer.count - position)
+        body.append(contentsOf: buffer[position..<(position + available)])
+        position += available
+        scanPosition = position
+        return remaining - available
     }
 
     /// Finds the next line ending at LF (a preceding CR is dropped) within `limit` bytes of content.

@@ -2,6 +2,7 @@ import ArgumentParser
 import BagpipeAPI
 import Foundation
 import HTTPServer
+import OrderedJSON
 
 /// `bagpipe-looking-glass`: browses the daemon's looking glass (bagpipe.md §4, §8), printing it as BaGPipe's
 /// tool does: `key: value` lines, `* ` list items, `(...)` for links (followed with `-r`), bare scalars.

@@ -1,5 +1,6 @@
 import BagpipeAPI
 import HTTPServer
+import OrderedJSON
 
 /// GETs looking-glass URLs (`http://host:port/path`) and parses the JSON, keeping key order.
 final class LookingGlassFetcher {

@@ -1,4 +1,5 @@
 import BagpipeAPI
+import OrderedJSON
 
 /// BaGPipe's `pretty_print_recurse` (cli/looking_glass.py), rewritten: the same layout, so scripts that read
 /// `bagpipe-looking-glass` output keep working. Links print as ` (...)`, or are fetched and printed in place

@@ -3,6 +3,7 @@ import BagpipeAPI
 import Foundation
 import HTTPServer
 import NetAddress
+import OrderedJSON
 
 /// `bagpipe-rest-attach`: attaches or detaches a local port through the REST API, with BaGPipe's flags,
 /// defaults and output (bagpipe.md §8): it prints `request: <json>` and `response: <code> <body>`.

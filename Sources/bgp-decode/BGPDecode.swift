@@ -2,6 +2,7 @@ import ArgumentParser
 import BGPWire
 #if canImport(Glibc)
 import Glibc
+import OrderedJSON
 #endif
 
 /// `bgp-decode`: prints BGP messages as JSON, one object per line, from a capture file (TCP port 179
@@ -112,18 +113,18 @@ struct BGPDecode: ParsableCommand {
                 guard let next = try framer.nextMessage() else { break }
                 message = next
             } catch {
-                print(JSON.object(MessageJSON.error(error)).serialized)
+                print(JSON.fields(MessageJSON.error(error)).line)
                 return errors + 1
             }
             do {
-                print(JSON.object(MessageJSON.message(try BGPMessage.decode(message, context: context))).serialized)
+                print(JSON.fields(MessageJSON.message(try BGPMessage.decode(message, context: context))).line)
             } catch {
                 errors += 1
-                print(JSON.object(MessageJSON.error(error) + [("bytes", .string(hexString(message)))]).serialized)
+                print(JSON.fields(MessageJSON.error(error) + [("bytes", .string(hexString(message)))]).line)
             }
         }
         if framer.bufferedByteCount > 0 {
-            print(JSON.object([("error", .string("\(framer.bufferedByteCount) bytes left after the last whole message"))]).serialized)
+            print(JSON.fields([("error", .string("\(framer.bufferedByteCount) bytes left after the last whole message"))]).line)
             errors += 1
         }
         return errors

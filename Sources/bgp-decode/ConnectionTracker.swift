@@ -1,4 +1,5 @@
 import BGPWire
+import OrderedJSON
 
 /// Follows the BGP connections of a capture: reassembles each direction, frames messages, and learns
 /// from the two OPENs what the decoder must know (4-octet AS, add-path, extended message).
@@ -32,7 +33,7 @@ struct ConnectionTracker {
         let bytes = state.stream.receive(segment)
         guard !state.failed, !bytes.isEmpty else { return ([], 0) }
         state.framer.append(bytes)
-        let where_: [(String, JSON)] = [("frame", .int(frame)), ("source", .text(segment.source)), ("destination", .text(segment.destination))]
+        let where_: [(String, JSON)] = [("frame", .number(frame)), ("source", .text(segment.source)), ("destination", .text(segment.destination))]
         var lines: [String] = []
         var errors = 0
         while true {
@@ -41,7 +42,7 @@ struct ConnectionTracker {
                 message = try state.framer.nextMessage()
             } catch {
                 state.failed = true
-                lines.append(JSON.object(where_ + MessageJSON.error(error)).serialized)
+                lines.append(JSON.fields(where_ + MessageJSON.error(error)).line)
                 return (lines, errors + 1)
             }
             guard let message else { break }
@@ -49,10 +50,10 @@ struct ConnectionTracker {
             do {
                 let decoded = try BGPMessage.decode(message, context: context)
                 if case .open(let open) = decoded { state.open = open }
-                lines.append(JSON.object(where_ + MessageJSON.message(decoded)).serialized)
+                lines.append(JSON.fields(where_ + MessageJSON.message(decoded)).line)
             } catch {
                 errors += 1
-                lines.append(JSON.object(where_ + MessageJSON.error(error) + [("bytes", .string(hexString(message)))]).serialized)
+                lines.append(JSON.fields(where_ + MessageJSON.error(error) + [("bytes", .string(hexString(message)))]).line)
             }
             if let sender = state.open, let receiver = directions[direction.reversed]?.open,
                sender.capabilities.contains(.extendedMessage), receiver.capabilities.contains(.extendedMessage) {

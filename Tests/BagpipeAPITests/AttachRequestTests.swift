@@ -1,3 +1,4 @@
+import OrderedJSON
 import Testing
 import NetAddress
 @testable import BagpipeAPI

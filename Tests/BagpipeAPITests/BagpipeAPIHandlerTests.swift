@@ -1,3 +1,4 @@
+import OrderedJSON
 import Testing
 import HTTPServer
 @testable import BagpipeAPI

@@ -1,5 +1,6 @@
 import BagpipeAPI
 import NetAddress
+import OrderedJSON
 
 /// A VPN service with BaGPipe's attach/detach semantics and looking-glass shape, without BGP or a dataplane,
 /// so the whole API can be exercised without the daemon.

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPServer
+import OrderedJSON
+import TestSupport
 import Testing
 @testable import BagpipeAPI
 
@@ -223,30 +225,8 @@ func waitUntil(_ condition: () -> Bool) throws {
 func serverSocketCount(port: UInt16) -> Int {
     let sockets = connectedSocketsOfThisProcess()
     let ends = Set(sockets.map { "\($0.local)>\($0.remote)" })
-    let local = Substring(String(format: "0100007F:%04X", port))
+    let local = loopbackSocketAddress(port: port)
     return sockets.filter { $0.local == local && !ends.contains("\($0.remote)>\($0.local)") }.count
-}
-
-/// Connected TCP sockets of this process (inode in `/proc/self/fd`), as (local, remote) `ADDR:PORT` hex pairs.
-/// Reading /proc/net/tcp is no snapshot: a socket may be listed twice while others come and go, so entries
-/// are kept once per inode.
-func connectedSocketsOfThisProcess() -> [(local: Substring, remote: Substring)] {
-    var inodes = Set<String>()
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
-              target.hasPrefix("socket:[") else { continue }
-        inodes.insert(String(target.dropFirst(8).dropLast()))
-    }
-    var connected: [String: (local: Substring, remote: Substring)] = [:]
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        // /proc files report size 0: read until the end rather than trusting the size.
-        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            if fields.count > 9, fields[3] != "0A", inodes.contains(String(fields[9])) { connected[String(fields[9])] = (fields[1], fields[2]) }
-        }
-    }
-    return Array(connected.values)
 }
 
 func raiseDescriptorLimit() {

@@ -2,6 +2,7 @@ import BagpipeAPI
 import Foundation
 import Logging
 import NetAddress
+import OrderedJSON
 import Testing
 @testable import BagpipeDaemon
 

@@ -2,6 +2,7 @@ import Dispatch
 import EventLoop
 import Foundation
 import HTTPServer
+import TestSupport
 
 /// An `HTTPServer` on its own event loop, on a free loopback port, for tests.
 final class TestServer: @unchecked Sendable {
@@ -58,31 +59,9 @@ struct TestFailure: Error, CustomStringConvertible {
 /// sockets on 127.0.0.1:`port` whose peer is one of those ports. Exact while other tests open sockets in
 /// parallel (another socket may have the same local port number, but not with those peers).
 func serverSocketDescriptors(port: UInt16, clientPorts: Set<UInt16>) -> Int {
-    let local = Substring(String(format: "0100007F:%04X", port))
-    let peers = Set(clientPorts.map { Substring(String(format: "0100007F:%04X", $0)) })
+    let local = loopbackSocketAddress(port: port)
+    let peers = Set(clientPorts.map { loopbackSocketAddress(port: $0) })
     return connectedSocketsOfThisProcess().filter { $0.local == local && peers.contains($0.remote) }.count
-}
-
-/// Connected TCP sockets of this process (inode in `/proc/self/fd`), as (local, remote) `ADDR:PORT` hex pairs.
-/// Reading /proc/net/tcp is no snapshot: a socket may be listed twice while others come and go, so entries
-/// are kept once per inode.
-func connectedSocketsOfThisProcess() -> [(local: Substring, remote: Substring)] {
-    var inodes = Set<String>()
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
-              target.hasPrefix("socket:[") else { continue }
-        inodes.insert(String(target.dropFirst(8).dropLast()))
-    }
-    var connected: [String: (local: Substring, remote: Substring)] = [:]
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        // /proc files report size 0: read until the end rather than trusting the size.
-        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            if fields.count > 9, fields[3] != "0A", inodes.contains(String(fields[9])) { connected[String(fields[9])] = (fields[1], fields[2]) }
-        }
-    }
-    return Array(connected.values)
 }
 
 /// Raises this process's soft descriptor limit to its hard limit (tests with many sockets).

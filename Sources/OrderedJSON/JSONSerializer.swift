@@ -73,7 +73,7 @@ private func hex4(_ value: UInt32) -> String {
 }
 
 /// Python's `repr(float)`: shortest round-trip digits, always with a `.` or an exponent.
-func pythonFloatRepr(_ value: Double) -> String {
+public func pythonFloatRepr(_ value: Double) -> String {
     let text = value.description
     return text.contains(".") || text.contains("e") || text.contains("n") ? text : text + ".0"
 }

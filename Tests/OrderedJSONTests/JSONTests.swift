@@ -1,5 +1,5 @@
 import Testing
-@testable import BagpipeAPI
+import OrderedJSON
 
 @Suite struct JSONTests {
     @Test func parsesEveryKindAndKeepsKeyOrder() throws {
@@ -51,19 +51,5 @@ import Testing
 
     @Test func loneSurrogateBecomesReplacementCharacter() throws {
         #expect(try JSONValue(parsing: #""a\ud800b""#) == .string("a\u{FFFD}b"))
-    }
-
-    @Test func pythonReprMatchesPython() {
-        let port: JSONValue = ["linuxif": "tap1", "ovs": ["plugged": true, "vlan": nil, "n": 1.5]]
-        #expect(port.pythonRepr == "{'linuxif': 'tap1', 'ovs': {'plugged': True, 'vlan': None, 'n': 1.5}}")
-        #expect(JSONValue.string("it's").pythonRepr == "\"it's\"")
-        #expect(JSONValue.string("a\nb").pythonRepr == "'a\\nb'")
-        #expect(JSONValue.array(["x", 1]).pythonString == "['x', 1]")
-        #expect(JSONValue.string("gg:gg").pythonString == "gg:gg")
-    }
-
-    @Test func urlQuoteMatchesPythonQuote() {
-        #expect(urlQuote("evpn-bagpipe test/é?") == "evpn-bagpipe%20test/%C3%A9%3F")
-        #expect(urlQuote("a_b.c~d") == "a_b.c~d")
     }
 }
