@@ -2,6 +2,7 @@ import Foundation
 import NetAddress
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 let isRoot = getuid() == 0
@@ -30,7 +31,8 @@ func command(_ arguments: [String], check: Bool = true) throws -> (status: Int32
 /// peer's (198.51.100.1/24), plus a scratch directory. Names carry the pid and a counter; `remove()`
 /// kills the processes started here (by pid) and deletes everything.
 final class InteropTopology: @unchecked Sendable {
-    nonisolated(unsafe) private static var counter = 0
+    /// Tests run in parallel: each topology takes a distinct number.
+    private static let counter = Atomic<Int>(0)
     let ours: String
     let theirs: String
     let directory: URL
@@ -39,8 +41,7 @@ final class InteropTopology: @unchecked Sendable {
     private var processes: [Process] = []
 
     init(_ tag: String) throws {
-        Self.counter += 1
-        let suffix = "\(getpid())-\(Self.counter)"
+        let suffix = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         ours = "bgp-\(tag)-us-\(suffix)"
         theirs = "bgp-\(tag)-peer-\(suffix)"
         directory = URL(fileURLWithPath: "/tmp/bagpipe-interop-\(tag)-\(suffix)")
