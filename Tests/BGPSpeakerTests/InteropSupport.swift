@@ -2,8 +2,8 @@ import Foundation
 import NetAddress
 #if canImport(Glibc)
 import Glibc
-import Synchronization
 #endif
+import Synchronization
 
 let isRoot = getuid() == 0
 
