@@ -68,6 +68,10 @@ extension Daemon: BGPSpeakerDelegate {
         router.receive(update, from: peer)
     }
 
+    public func readyForMoreUpdates(to peer: IPAddress) {
+        router.resumeOutput(to: peer)
+    }
+
     public func receivedRouteRefresh(_ family: AddressFamily, from peer: IPAddress) {
         router.routeRefresh(family, from: peer)
     }
@@ -87,7 +91,13 @@ extension Daemon: EVPNOutput {
             }
         }
         if count > 0 { _ = speaker.send(encoded: bytes, updateCount: count, to: peer) }
+        // A slow peer gets the rest when its queue has drained (`readyForMoreUpdates`): memory
+        // stays bounded by the RIB, and a route that changes meanwhile is sent once.
+        if speaker.pendingOutputBytes(to: peer) > Self.outputHighWaterMark { router.pauseOutput(to: peer) }
     }
+
+    /// Bytes queued to a peer above which the router stops handing it UPDATEs.
+    static let outputHighWaterMark = 4 << 20
 
     public func apply(_ intents: [DataplaneIntent]) {
         dataplane.submit(intents)

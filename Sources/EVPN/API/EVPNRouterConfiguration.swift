@@ -27,6 +27,10 @@ public struct EVPNRouterConfiguration: Sendable {
     /// MAC duplicate detection (RFC 7432 §15.1): a local MAC that moves more than `moves` times in
     /// `seconds` stops being advertised until detached. nil disables it.
     public var macMoveLimit: (moves: Int, seconds: Double)?
+    /// How many route changes are encoded and handed to a session at a time. While a peer's
+    /// session is paused (its write queue is full), the rest wait in its outbox, where later
+    /// changes of the same route replace earlier ones.
+    public var outboxChunk = 20_000
 
     public init(localAS: UInt32, routerID: IPv4Address, bgpLocalAddress: IPAddress,
                 dataplaneLocalAddress: IPAddress? = nil, enableRTC: Bool = true,

@@ -49,6 +49,8 @@ final class PeerState {
 
     var outbox = OrderedDictionary<OutboundKey, OutboundAction>()
     var pendingEndOfRIB: [AddressFamily] = []
+    /// Set while the session's write queue is full: the outbox is not drained.
+    var isOutputPaused = false
 
     init(address: IPAddress, source: SourceID, routerID: IPv4Address, peerAS: UInt32, localAS: UInt32,
          isRouteReflectorClient: Bool, families: Set<AddressFamily>, constrainsRouteTargets: Bool) {

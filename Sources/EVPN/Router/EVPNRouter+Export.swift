@@ -66,15 +66,19 @@ extension EVPNRouter {
         }
     }
 
-    /// Turns a peer's outbox into route updates: RT membership first, then EVPN; in each,
-    /// withdrawals then announcements grouped by attributes; End-of-RIB markers last.
-    func drainOutbox(of peer: PeerState) -> [RouteUpdate] {
+    /// Turns the oldest `limit` changes of a peer's outbox into route updates: RT membership first,
+    /// then EVPN (RFC 4684 §6); in each, withdrawals then announcements grouped by attributes;
+    /// End-of-RIB markers once the outbox is empty.
+    func drainOutbox(of peer: PeerState, limit: Int = .max) -> [RouteUpdate] {
+        let taken = min(limit, peer.outbox.count)
+        let batch = taken == peer.outbox.count ? Array(peer.outbox.elements) : Array(peer.outbox.elements.prefix(taken))
+        if taken == peer.outbox.count { peer.outbox.removeAll() } else { peer.outbox.removeFirst(taken) }
         var updates: [RouteUpdate] = []
         for family in [AddressFamily.routeTargetConstraint, .l2vpnEVPN] {
             var withdrawn: [NLRI] = []
             var groups = OrderedDictionary<GroupKey, [NLRI]>()
             var groupAttributes: [GroupKey: (attributes: PathAttributes, nextHop: IPAddress?)] = [:]
-            for (key, action) in peer.outbox where key.family == family {
+            for (key, action) in batch where key.family == family {
                 switch action {
                 case .withdraw(let nlri):
                     withdrawn.append(nlri)
@@ -94,7 +98,7 @@ extension EVPNRouter {
                 updates.append(.announce(family: family, nextHop: nextHop, attributes: attributes, nlri: nlri))
             }
         }
-        peer.outbox.removeAll()
+        guard peer.outbox.isEmpty else { return updates }
         for family in peer.pendingEndOfRIB {
             updates.append(.endOfRIB(family))
             peer.sentEndOfRIB.insert(family)

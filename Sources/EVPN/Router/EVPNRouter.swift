@@ -166,9 +166,24 @@ public final class EVPNRouter {
             pendingIntents = []
             output?.apply(intents)
         }
-        for peer in establishedPeers where !peer.outbox.isEmpty || !peer.pendingEndOfRIB.isEmpty {
-            let updates = drainOutbox(of: peer)
-            if !updates.isEmpty { output?.send(updates, to: peer.address) }
+        for peer in establishedPeers {
+            while !peer.isOutputPaused, !peer.outbox.isEmpty || !peer.pendingEndOfRIB.isEmpty {
+                let updates = drainOutbox(of: peer, limit: configuration.outboxChunk)
+                if !updates.isEmpty { output?.send(updates, to: peer.address) }
+            }
         }
+    }
+
+    /// Stops handing route updates to `peer` (its session's write queue is full, RFC 4271 §9.2
+    /// leaves pacing to the implementation); what changes meanwhile waits, coalesced, in its outbox.
+    public func pauseOutput(to peer: IPAddress) {
+        if let state = peers[peer] { state.isOutputPaused = true }
+    }
+
+    /// Hands `peer` what waited in its outbox, chunk by chunk until paused again.
+    public func resumeOutput(to peer: IPAddress) {
+        guard let state = peers[peer], state.isOutputPaused else { return }
+        state.isOutputPaused = false
+        flush()
     }
 }

@@ -15,9 +15,13 @@ final class RecordingOutput: EVPNOutput {
     /// Every encoded UPDATE message sent, with its destination.
     private(set) var messages: [(peer: IPAddress, bytes: [UInt8])] = []
 
+    /// Called after each `send`, e.g. to pause the peer as a full write queue would.
+    var afterSend: ((IPAddress) -> Void)?
+
     init(address: IPAddress) { self.address = address }
 
     func send(_ updates: [RouteUpdate], to peer: IPAddress) {
+        defer { afterSend?(peer) }
         for update in updates {
             self.updates.append((peer, update))
             for bytes in update.encoded(context: TestNetwork.context) {
