@@ -134,6 +134,7 @@ public final class LinuxVXLANDriver: DataplaneDriver {
             } catch {
                 fail(index, "\(error)")
             }
+            if batch.count >= NeighbourBatch.limit { flush() }
         }
         flush()
         return failures.keys.sorted().map { DataplaneFailure(intent: intents[$0], reason: failures[$0]!) }
@@ -151,8 +152,14 @@ public final class LinuxVXLANDriver: DataplaneDriver {
 /// Neighbour requests collected across intents, sent together, and the kernel's answers mapped back
 /// to the intents that asked for them.
 struct NeighbourBatch {
+    /// Requests held before they are sent: a million remote MACs go out in bounded slices, so the
+    /// requests, owners and answers of a bulk change never all sit in memory at once.
+    static let limit = 16_384
+
     private var messages: [NeighbourMessage] = []
     private var owners: [(intent: Int, device: String)] = []
+
+    var count: Int { messages.count }
 
     mutating func add(_ message: NeighbourMessage, for intentIndex: Int, on device: String) {
         messages.append(message)
