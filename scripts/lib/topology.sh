@@ -6,13 +6,16 @@
 #   topo_init TAG WORKDIR        names, work directory, cleanup list
 #   topo_underlay                switch namespace with bridge br0
 #   topo_host NAME ADDRESS       a namespace with ul0 = ADDRESS/24 on the switch
-#   topo_gobgp_rr NAME           gobgpd route reflector (passive, dynamic neighbours, evpn + rtc)
+#   topo_gobgp_rr NAME ADDR [ARGS]  gobgpd route reflector (passive, dynamic neighbours, evpn + rtc,
+#                                graceful restart); PID_NAME is its PID
+#   topo_kill PID [SIGNAL]       ends a process started here and forgets its PID
 #   topo_frr_rr NAME             FRR bgpd route reflector (evpn)
 #   topo_bagpipe NAME RR [EXTRA] bagpipe-bgp with the linux driver, peering with RR
 #   topo_attach NODE CONTAINER IP RT [INSTANCE]   bagpipe-rest-attach --port netns
 #   wait_until SECONDS COMMAND...  polls COMMAND until it succeeds
 
 TOPO_PIDS=()
+TOPO_DAEMONS=()   # pid files of daemons that detach (FRR): not children of this shell
 TOPO_NETNS=()
 
 topo_init() {
@@ -63,8 +66,8 @@ topo_start() {  # NAME LOGFILE COMMAND... : runs COMMAND in namespace NAME in th
     echo $!
 }
 
-topo_gobgp_rr() {
-    local name=$1 address=$2
+topo_gobgp_rr() {  # NAME ADDRESS [GOBGPD_ARGS...]: graceful restart on (RFC 4724), as a production RR
+    local name=$1 address=$2; shift 2
     cat >"$TOPO_DIR/gobgpd-$name.toml" <<TOML
 [global.config]
   as = 64512
@@ -79,19 +82,47 @@ topo_gobgp_rr() {
   [peer-groups.route-reflector.config]
     route-reflector-client = true
     route-reflector-cluster-id = "$address"
+  [peer-groups.graceful-restart.config]
+    enabled = true
+    restart-time = 60
   [[peer-groups.afi-safis]]
     [peer-groups.afi-safis.config]
       afi-safi-name = "l2vpn-evpn"
+    [peer-groups.afi-safis.mp-graceful-restart.config]
+      enabled = true
   [[peer-groups.afi-safis]]
     [peer-groups.afi-safis.config]
       afi-safi-name = "rtc"
+    [peer-groups.afi-safis.mp-graceful-restart.config]
+      enabled = true
 [[dynamic-neighbors]]
   [dynamic-neighbors.config]
     prefix = "198.51.100.0/24"
     peer-group = "vteps"
 TOML
-    topo_start "$name" "$TOPO_DIR/gobgpd-$name.log" gobgpd -f "$TOPO_DIR/gobgpd-$name.toml" -l info --log-plain >/dev/null
+    topo_start "$name" "$TOPO_DIR/gobgpd-$name.log" gobgpd -f "$TOPO_DIR/gobgpd-$name.toml" -l info --log-plain "$@" >/dev/null
+    eval "PID_$name=${TOPO_PIDS[-1]}"
     wait_until 20 in_ns "$name" gobgp global
+}
+
+topo_running() {  # PID: still running and a child of this shell (a PID that ended may be reused)
+    local state ppid
+    read -r _ _ state ppid _ 2>/dev/null <"/proc/$1/stat" || return 1
+    [ "$ppid" = "$$" ] && [ "$state" != Z ]
+}
+
+topo_daemon_pid() {  # PIDFILE: the PID in it while that process still names the file on its command line
+    local pid
+    pid=$(cat "$1" 2>/dev/null) || return 1
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -F -- "$1" >/dev/null && echo "$pid"
+}
+
+topo_kill() {  # PID [SIGNAL]: ends a process started here, reaps it and forgets its PID
+    local pid=$1 signal=${2:-TERM} kept=() other
+    if topo_running "$pid"; then kill "-$signal" "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+    for other in "${TOPO_PIDS[@]}"; do [ "$other" = "$pid" ] || kept+=("$other"); done
+    TOPO_PIDS=("${kept[@]}")
 }
 
 topo_frr_rr() {
@@ -117,10 +148,10 @@ FRR
     chown frr:frr "$dir"/*.conf
     in_ns "$name" /usr/lib/frr/zebra -d -u frr -g frr -f "$dir/zebra.conf" -i "$dir/zebra.pid" -z "$dir/zserv.api" --vty_socket "$dir"
     wait_until 20 test -s "$dir/zebra.pid"
-    TOPO_PIDS+=("$(cat "$dir/zebra.pid")")
+    TOPO_DAEMONS+=("$dir/zebra.pid")
     in_ns "$name" /usr/lib/frr/bgpd -d -u frr -g frr -f "$dir/bgpd.conf" -i "$dir/bgpd.pid" -z "$dir/zserv.api" --vty_socket "$dir"
     wait_until 20 test -s "$dir/bgpd.pid"
-    TOPO_PIDS+=("$(cat "$dir/bgpd.pid")")
+    TOPO_DAEMONS+=("$dir/bgpd.pid")
 }
 
 frr_vtysh() { local name=$1; shift; in_ns "$name" vtysh --vty_socket "$TOPO_DIR/frr-$name" -c "$*"; }
@@ -168,11 +199,20 @@ topo_attach() {  # NODE CONTAINER IP/LEN RT [INSTANCE] [attach|detach] [MAC]
 }
 
 topo_cleanup() {
+    # Only jobs of this shell that still run: a PID that ended may belong to someone else now.
     local pid
-    for pid in "${TOPO_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${TOPO_PIDS[@]}"; do if topo_running "$pid"; then kill "$pid" 2>/dev/null || true; fi; done
     for pid in "${TOPO_PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do topo_running "$pid" || break; sleep 0.1; done
+        if topo_running "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+        wait "$pid" 2>/dev/null || true
+    done
+    local file
+    for file in "${TOPO_DAEMONS[@]}"; do
+        pid=$(topo_daemon_pid "$file") || continue
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do topo_daemon_pid "$file" >/dev/null || break; sleep 0.1; done
+        pid=$(topo_daemon_pid "$file") && kill -9 "$pid" 2>/dev/null || true
     done
     local name
     for name in "${TOPO_NETNS[@]}"; do ip netns del "$name" 2>/dev/null || true; done
@@ -181,6 +221,7 @@ topo_cleanup() {
         ip link del "$link" 2>/dev/null || true
     done
     TOPO_PIDS=()
+    TOPO_DAEMONS=()
     TOPO_NETNS=()
     case "$TOPO_DIR" in /tmp/swift-bagpipe-*) rm -rf "$TOPO_DIR" ;; esac
 }
