@@ -53,10 +53,14 @@ public struct SpeakerConfiguration: Hashable, Sendable {
     public var connectRetryTime: Double
     /// The hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2: 4 minutes suggested).
     public var openHoldTime: Double
+    /// Set when our forwarding state survives a restart of the process (RFC 4724 §3): the graceful
+    /// restart capability then lists every family with the F bit and this restart time, and
+    /// peers keep our routes while we restart. nil: we only help restarting peers.
+    public var preservedForwardingRestartTime: UInt16?
 
     public init(localAS: UInt32, routerID: IPv4Address, listenAddress: IPAddress? = nil, listenPort: UInt16? = 179,
                 legacyShiftedVNI: Bool = false, backoff: ReconnectBackoff = ReconnectBackoff(),
-                connectRetryTime: Double = 30, openHoldTime: Double = 240) {
+                connectRetryTime: Double = 30, openHoldTime: Double = 240, preservedForwardingRestartTime: UInt16? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.listenAddress = listenAddress
@@ -65,11 +69,13 @@ public struct SpeakerConfiguration: Hashable, Sendable {
         self.backoff = backoff
         self.connectRetryTime = connectRetryTime
         self.openHoldTime = openHoldTime
+        self.preservedForwardingRestartTime = preservedForwardingRestartTime
     }
 
     func sessionParameters(for peer: PeerConfiguration) -> SessionParameters {
         SessionParameters(localAS: localAS, routerID: routerID, peerAS: peer.peerAS, holdTime: peer.holdTime,
                           families: peer.families, passive: peer.passive, legacyShiftedVNI: legacyShiftedVNI,
-                          openHoldTime: openHoldTime, connectRetryTime: connectRetryTime, backoff: backoff)
+                          openHoldTime: openHoldTime, connectRetryTime: connectRetryTime, backoff: backoff,
+                          preservedForwardingRestartTime: preservedForwardingRestartTime)
     }
 }

@@ -38,6 +38,8 @@ extension DaemonConfiguration {
         let clientAddresses = try reader.addressList(bgp, "route_reflector_clients", allowingWildcard: true)
         routeReflectorClusterID = clusterID
         routerID = try reader.optionalIPv4(bgp, "router_id") ?? localAddress
+        let restartTime = try reader.integer(bgp, "graceful_restart_time", in: 1...4095) ?? 120
+        gracefulRestartTime = try reader.bool(bgp, "graceful_restart") == true ? UInt16(restartTime) : nil
 
         var peers: [Peer] = []
         for address in try reader.addressList(bgp, "peers") + passivePeers where !peers.contains(where: { $0.address == address }) {
@@ -71,6 +73,10 @@ extension DaemonConfiguration {
         vxlanMTU = try reader.integer(evpn, "mtu", in: 576...65535).map(Int.init)
         legacyShiftedVNI = try reader.bool(evpn, "legacy_vni_encoding") ?? false
         cleanupDataplaneOnShutdown = try reader.bool(evpn, "cleanup_on_shutdown") ?? false
+        if gracefulRestartTime != nil && cleanupDataplaneOnShutdown {
+            throw reader.error(section: evpn, key: "cleanup_on_shutdown",
+                               "cannot be set with [BGP] graceful_restart: the kernel state must outlive a restart")
+        }
 
         // [COMMON]
         let stateFileText = reader.string("COMMON", "state_file") ?? "/var/lib/bagpipe-bgp/attachments.json"

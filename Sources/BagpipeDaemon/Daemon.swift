@@ -180,7 +180,8 @@ public final class Daemon: @unchecked Sendable {
         SpeakerConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
                              listenAddress: configuration.listenAddress,
                              listenPort: configuration.listenAddress == nil ? nil : configuration.listenPort,
-                             legacyShiftedVNI: configuration.legacyShiftedVNI)
+                             legacyShiftedVNI: configuration.legacyShiftedVNI,
+                             preservedForwardingRestartTime: configuration.gracefulRestartTime)
     }
 
     func peerConfigurations() -> [PeerConfiguration] {
@@ -205,13 +206,25 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// SIGTERM/SIGINT: tell every peer we are going (Cease, Administrative Shutdown, RFC 8203),
-    /// wait for the dataplane to settle, remove our devices if configured, exit 0.
+    /// wait for the dataplane to settle, remove our devices if configured, exit 0. With graceful
+    /// restart, the sessions just close instead (no withdrawal, no NOTIFICATION): the peers keep
+    /// our routes, stale, for the restart time (RFC 4724 §4.2), and traffic to our endpoints goes
+    /// on while we restart.
     func shutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
-        logger.notice("shutting down")
         notifier.notify("STOPPING=1\nSTATUS=shutting down")
         httpServer.close()
+        if let restartTime = configuration.gracefulRestartTime {
+            logger.notice("shutting down for a graceful restart: peers keep our routes for \(restartTime) s")
+            dataplane.whenIdle { [self] in
+                attachmentStore?.flush()
+                logger.notice("stopped")
+                exit(0)
+            }
+            return
+        }
+        logger.notice("shutting down")
         withdrawEverything()
         speaker.shutdown(communication: "swift-bagpipe shutting down") { [self] in
             dataplane.whenIdle { [self] in

@@ -35,6 +35,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var routerID: IPv4Address
     /// Set when this node reflects routes between its clients (RFC 4456).
     public var routeReflectorClusterID: IPv4Address?
+    /// `graceful_restart = True`: the restart time peers keep our routes for while we restart
+    /// (RFC 4724; `graceful_restart_time`, default 120 s). SIGTERM then leaves the routes in place.
+    public var gracefulRestartTime: UInt16?
 
     // [API]
     public var apiHost: String

@@ -27,6 +27,22 @@ import Testing
         ])
     }
 
+    @Test func preservedForwardingStateListsEveryFamilyWithTheFBit() {
+        var parameters = F.parameters
+        parameters.preservedForwardingRestartTime = 90
+        let open = OpenNegotiation.localOpen(parameters)
+        let restart = open.capabilities.compactMap { if case .gracefulRestart(let value) = $0 { value } else { nil } }
+        #expect(restart == [GracefulRestartCapability(restartTime: 90, families: [
+            .init(family: .routeTargetConstraint, forwardingStatePreserved: true),
+            .init(family: .l2vpnEVPN, forwardingStatePreserved: true),
+        ])])
+        // What a peer of ours concludes (the same code reads the peer's capability).
+        var peer = F.parameters
+        peer.routerID = IPv4Address(198, 51, 100, 1)
+        let negotiated = try? OpenNegotiation.negotiate(peer, remote: open).get()
+        #expect(negotiated?.familiesRetained(after: .connectionLost("reset")) == [.l2vpnEVPN, .routeTargetConstraint])
+    }
+
     @Test func fourByteLocalASIsSentAsASTrans() {
         var parameters = F.parameters
         parameters.localAS = 4_200_000_000

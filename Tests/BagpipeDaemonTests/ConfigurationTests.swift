@@ -103,6 +103,19 @@ private func loadError(_ text: String) -> ConfigurationError? {
         #expect(syntax.line == 2)
     }
 
+    @Test func gracefulRestartIsOffUnlessAskedFor() throws {
+        let base = "[BGP]\nlocal_address = 198.51.100.11\nmy_as = 64512\n"
+        #expect(try load(base).gracefulRestartTime == nil)
+        #expect(try load(base + "graceful_restart = True\n").gracefulRestartTime == 120)
+        #expect(try load(base + "graceful_restart = True\ngraceful_restart_time = 30\n").gracefulRestartTime == 30)
+        #expect(try load(base + "graceful_restart = False\ngraceful_restart_time = 30\n").gracefulRestartTime == nil)
+        let tooLong = try #require(loadError(base + "graceful_restart = True\ngraceful_restart_time = 5000\n"))
+        #expect(tooLong.key == "[BGP] graceful_restart_time")
+        let cleanup = try #require(loadError(base + "graceful_restart = True\n[DATAPLANE_DRIVER_EVPN]\ncleanup_on_shutdown = True\n"))
+        #expect(cleanup.key == "[DATAPLANE_DRIVER_EVPN] cleanup_on_shutdown")
+        #expect(cleanup.description.contains("graceful_restart"))
+    }
+
     @Test func unknownAndLegacyKeysWarn() throws {
         let config = try load("""
         [BGP]
