@@ -146,4 +146,21 @@ import Testing
         #expect(!reflector.announced().contains { $0.nlri == .evpn(routeA) })
         #expect(reflector.router.staleRouteCount(of: peer) == 1)
     }
+
+    /// A reflector stands in a default RT membership for a client without rtc; that path belongs
+    /// to the client's session and must not outlive it when its EVPN routes are kept stale.
+    @Test func aReflectorsStandInMembershipGoesWithTheSessionNotWithTheStaleRoutes() {
+        let reflector = Harness { $0.routeReflectorClusterID = IPv4Address(Harness.localAddress)! }
+        reflector.router.peerUp(peer, routerID: IPv4Address(Harness.peerAddress)!, families: [.l2vpnEVPN], peerAS: 64512,
+                                isRouteReflectorClient: true)
+        reflector.receive(Routes.announce([routeA], nextHop: "198.51.100.12"))
+        #expect(!reflector.router.ribSnapshot(.routeTargetConstraint).isEmpty)   // the stand-in
+
+        reflector.router.peerDown(peer, retaining: [.l2vpnEVPN])
+        #expect(reflector.router.ribSnapshot(.routeTargetConstraint).isEmpty)
+        #expect(reflector.router.staleRouteCount(of: peer) == 1)
+        #expect(reflector.router.dropStaleRoutes(of: peer) == 1)
+        #expect(reflector.router.ribSnapshot(.routeTargetConstraint).isEmpty)
+        #expect(reflector.router.ribSnapshot(.l2vpnEVPN).isEmpty)
+    }
 }

@@ -29,7 +29,9 @@ extension EVPNRouter {
         peer.pendingEndOfRIB.removeAll()
         peer.staleFamilies = families
         stalePeers[peer.address] = peer
-        for family in peer.families.subtracting(families) {
+        // Every other path of the session goes, in both tables: also those it holds without having
+        // negotiated the family (a reflector's stand-in default membership for a client without rtc).
+        for family in Self.ribFamilies.subtracting(families) {
             removePaths(of: peer.source, family: family)
             peer.receivedRouteCounts[family] = nil
         }
@@ -90,6 +92,8 @@ extension EVPNRouter {
         }
         stale.staleFamilies.subtract(families)
         if stale.staleFamilies.isEmpty {
+            // No path may outlive its source: a released source id is handed to the next peer.
+            for family in Self.ribFamilies { removePaths(of: stale.source, family: family) }
             stalePeers[stale.address] = nil
             releaseSource(stale.source)
         }
@@ -111,6 +115,9 @@ extension EVPNRouter {
             break
         }
     }
+
+    /// The families the RIB keeps tables for.
+    static let ribFamilies: Set<AddressFamily> = [.routeTargetConstraint, .l2vpnEVPN]
 
     static func names(_ families: Set<AddressFamily>) -> String {
         families.sorted().map(\.description).joined(separator: ", ")
