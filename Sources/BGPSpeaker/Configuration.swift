@@ -53,14 +53,14 @@ public struct SpeakerConfiguration: Hashable, Sendable {
     public var connectRetryTime: Double
     /// The hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2: 4 minutes suggested).
     public var openHoldTime: Double
-    /// Set when our forwarding state survives a restart of the process (RFC 4724 §3): the graceful
-    /// restart capability then lists every family with the F bit and this restart time, and
-    /// peers keep our routes while we restart. nil: we only help restarting peers.
-    public var preservedForwardingRestartTime: UInt16?
+    /// Set when our forwarding state can survive a restart of the process (RFC 4724 §3): the
+    /// graceful restart capability then lists every family, and peers keep our routes while we
+    /// restart. nil: we only help restarting peers.
+    public var gracefulRestart: LocalGracefulRestart?
 
     public init(localAS: UInt32, routerID: IPv4Address, listenAddress: IPAddress? = nil, listenPort: UInt16? = 179,
                 legacyShiftedVNI: Bool = false, backoff: ReconnectBackoff = ReconnectBackoff(),
-                connectRetryTime: Double = 30, openHoldTime: Double = 240, preservedForwardingRestartTime: UInt16? = nil) {
+                connectRetryTime: Double = 30, openHoldTime: Double = 240, gracefulRestart: LocalGracefulRestart? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.listenAddress = listenAddress
@@ -69,13 +69,26 @@ public struct SpeakerConfiguration: Hashable, Sendable {
         self.backoff = backoff
         self.connectRetryTime = connectRetryTime
         self.openHoldTime = openHoldTime
-        self.preservedForwardingRestartTime = preservedForwardingRestartTime
+        self.gracefulRestart = gracefulRestart
     }
 
     func sessionParameters(for peer: PeerConfiguration) -> SessionParameters {
         SessionParameters(localAS: localAS, routerID: routerID, peerAS: peer.peerAS, holdTime: peer.holdTime,
                           families: peer.families, passive: peer.passive, legacyShiftedVNI: legacyShiftedVNI,
                           openHoldTime: openHoldTime, connectRetryTime: connectRetryTime, backoff: backoff,
-                          preservedForwardingRestartTime: preservedForwardingRestartTime)
+                          gracefulRestart: gracefulRestart)
+    }
+}
+
+/// Our side of graceful restart (RFC 4724 §3), for a speaker whose forwarding can outlive it.
+public struct LocalGracefulRestart: Hashable, Sendable {
+    /// How long peers keep our routes while we restart (at most 4095 s).
+    public var restartTime: UInt16
+    /// The F bit: the forwarding state this process started with survived the previous one.
+    public var forwardingStatePreserved: Bool
+
+    public init(restartTime: UInt16, forwardingStatePreserved: Bool) {
+        self.restartTime = restartTime
+        self.forwardingStatePreserved = forwardingStatePreserved
     }
 }

@@ -5,8 +5,8 @@ import BGPWire
 extension NegotiatedSession {
     /// The families whose routes are kept, marked stale, after this session ended for `reason`: those
     /// negotiated and listed in the peer's graceful restart capability, when the session died without
-    /// a NOTIFICATION (connection lost) or on hold timer expiry (as RFC 8538 §4 allows; the peer's
-    /// control plane may have stopped while its forwarding goes on). None when the peer announced no
+    /// a NOTIFICATION (connection lost) or on hold timer expiry (our choice: the peer's control
+    /// plane may have stopped while its forwarding goes on; RFC 8538 makes it the rule with the N bit). None when the peer announced no
     /// graceful restart or a restart time of 0. NOTIFICATIONs end the routes as before: we do not
     /// announce the RFC 8538 "N" bit, so its procedures do not apply to our sessions.
     public func familiesRetained(after reason: SessionDownReason) -> Set<AddressFamily> {

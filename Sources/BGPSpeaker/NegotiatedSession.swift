@@ -41,13 +41,13 @@ public struct SessionParameters: Hashable, Sendable {
     /// How long an outgoing connection attempt may take (the ConnectRetryTimer in Connect).
     public var connectRetryTime: Double
     public var backoff: ReconnectBackoff
-    /// See `SpeakerConfiguration.preservedForwardingRestartTime`.
-    public var preservedForwardingRestartTime: UInt16?
+    /// See `SpeakerConfiguration.gracefulRestart`.
+    public var gracefulRestart: LocalGracefulRestart?
 
     public init(localAS: UInt32, routerID: IPv4Address, peerAS: UInt32, holdTime: UInt16 = 180,
                 families: Set<AddressFamily>, passive: Bool = false, legacyShiftedVNI: Bool = false,
                 openHoldTime: Double = 240, connectRetryTime: Double = 30, backoff: ReconnectBackoff = ReconnectBackoff(),
-                preservedForwardingRestartTime: UInt16? = nil) {
+                gracefulRestart: LocalGracefulRestart? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.peerAS = peerAS
@@ -58,6 +58,6 @@ public struct SessionParameters: Hashable, Sendable {
         self.openHoldTime = openHoldTime
         self.connectRetryTime = connectRetryTime
         self.backoff = backoff
-        self.preservedForwardingRestartTime = preservedForwardingRestartTime
+        self.gracefulRestart = gracefulRestart
     }
 }

@@ -5,8 +5,7 @@ import NetAddress
 enum OpenNegotiation {
     /// Our OPEN: version 4, our AS (AS_TRANS when it needs 4 bytes), hold time, router id, and the
     /// capabilities multiprotocol (one per family), route refresh, 4-octet AS, extended message and
-    /// graceful restart (RFC 4724 §3: End-of-RIB support; with preserved forwarding state, every
-    /// family with the F bit). Enhanced route refresh (RFC 7313) is not announced: we do not send
+    /// graceful restart (RFC 4724 §3: End-of-RIB support; as a restarting speaker, every family). Enhanced route refresh (RFC 7313) is not announced: we do not send
     /// BoRR/EoRR around a re-advertisement.
     static func localOpen(_ parameters: SessionParameters) -> OpenMessage {
         var capabilities = parameters.families.sorted().map(Capability.multiprotocol)
@@ -21,16 +20,17 @@ enum OpenNegotiation {
                            capabilities: capabilities)
     }
 
-    /// Without preserved forwarding state: restart time 120 s and no family, which says we send
-    /// End-of-RIB and help restarting peers (§3 allows an empty list).
+    /// Helper only: restart time 120 s and no family, which says we send End-of-RIB and help
+    /// restarting peers (§3 allows an empty list). Restarting speaker: every family, with the F bit
+    /// when our forwarding state survived the previous process.
     private static func gracefulRestart(_ parameters: SessionParameters) -> GracefulRestartCapability {
-        guard let restartTime = parameters.preservedForwardingRestartTime else {
+        guard let local = parameters.gracefulRestart else {
             return GracefulRestartCapability(restartTime: 120, families: [])
         }
         let families = parameters.families.sorted().map {
-            GracefulRestartCapability.FamilyFlags(family: $0, forwardingStatePreserved: true)
+            GracefulRestartCapability.FamilyFlags(family: $0, forwardingStatePreserved: local.forwardingStatePreserved)
         }
-        return GracefulRestartCapability(restartTime: min(restartTime, 4095), families: families)
+        return GracefulRestartCapability(restartTime: min(local.restartTime, 4095), families: families)
     }
 
     /// The negotiated session, or the OPEN Message Error to send.

@@ -40,6 +40,12 @@ extension DaemonConfiguration {
         routerID = try reader.optionalIPv4(bgp, "router_id") ?? localAddress
         let restartTime = try reader.integer(bgp, "graceful_restart_time", in: 1...4095) ?? 120
         gracefulRestartTime = try reader.bool(bgp, "graceful_restart") == true ? UInt16(restartTime) : nil
+        if gracefulRestartTime != nil && clusterID != nil {
+            // A restarting reflector would send End-of-RIB before re-learning its clients' routes,
+            // and its helpers would drop them (RFC 4724 §4.1 route selection deferral: not done).
+            throw reader.error(section: bgp, key: "graceful_restart",
+                               "not supported with route_reflector_cluster_id (a restarting reflector does not defer its End-of-RIB)")
+        }
 
         var peers: [Peer] = []
         for address in try reader.addressList(bgp, "peers") + passivePeers where !peers.contains(where: { $0.address == address }) {

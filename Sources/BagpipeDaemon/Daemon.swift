@@ -37,6 +37,9 @@ public final class Daemon: @unchecked Sendable {
     /// Peers that announced no graceful restart (so may send no End-of-RIB), with the time from
     /// which their current session counts as synchronised (loop only).
     var settledWithoutEndOfRIB: [IPAddress: DispatchTime] = [:]
+    /// Every restored instance was found in the kernel at start-up: the F bit of our graceful
+    /// restart capability (RFC 4724 §3).
+    private(set) var forwardingStatePreserved = false
     /// Per peer with stale routes (graceful restart): the restart or stale-path timer (loop only).
     var staleRouteTimers: [IPAddress: LoopTimer] = [:]
 
@@ -129,6 +132,12 @@ public final class Daemon: @unchecked Sendable {
         let wanted = router.instanceSnapshots().map {
             InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
         }
+        let leftInPlace = dataplane.synchronously { $0.instancesLeftByPreviousRun() }
+        forwardingStatePreserved = !wanted.isEmpty && wanted.allSatisfy { leftInPlace.contains($0.externalID) }
+        if configuration.gracefulRestartTime != nil {
+            let state = forwardingStatePreserved ? "preserved" : "not preserved"
+            logger.notice("graceful restart: forwarding state \(state) (\(leftInPlace.count) instance(s) left by the previous run, \(wanted.count) restored)")
+        }
         for failure in dataplane.synchronously({ $0.reconcile(wanted: wanted) }) {
             logger.error("dataplane reconcile: \(failure)")
         }
@@ -181,7 +190,9 @@ public final class Daemon: @unchecked Sendable {
                              listenAddress: configuration.listenAddress,
                              listenPort: configuration.listenAddress == nil ? nil : configuration.listenPort,
                              legacyShiftedVNI: configuration.legacyShiftedVNI,
-                             preservedForwardingRestartTime: configuration.gracefulRestartTime)
+                             gracefulRestart: configuration.gracefulRestartTime.map {
+                                 LocalGracefulRestart(restartTime: $0, forwardingStatePreserved: forwardingStatePreserved)
+                             })
     }
 
     func peerConfigurations() -> [PeerConfiguration] {

@@ -32,6 +32,10 @@ public protocol DataplaneDriver: AnyObject {
     /// previous run left for them and removes only its own leftovers for other instances.
     func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure]
 
+    /// The instances (external ids) whose forwarding state a previous run left in place, asked
+    /// before `reconcile`: what tells a graceful restart that forwarding went on (RFC 4724 F bit).
+    func instancesLeftByPreviousRun() -> Set<String>
+
     /// Removes the remote entries of an instance (flood list, remote MACs, neighbours) that are not
     /// among `wanted` (`addFloodEntry`, `setRemoteMAC`, `setNeighbour` intents): after a restart,
     /// once the routes have been learnt again, this drops what was withdrawn while we were away.

@@ -18,6 +18,9 @@ public final class DummyDriver: DataplaneDriver {
 
     public func reconcile(wanted: [InstanceSpec]) -> [DataplaneFailure] { [] }
 
+    /// Nothing is forwarded, so nothing survives a restart.
+    public func instancesLeftByPreviousRun() -> Set<String> { [] }
+
     /// Instances whose stale entries were swept, with what was kept, in call order.
     public private(set) var sweeps: [(externalID: String, kept: [DataplaneIntent])] = []
 

@@ -38,6 +38,12 @@ extension LinuxVXLANDriver {
         return failures
     }
 
+    /// Our instances whose devices exist in the kernel (found by their alias marker).
+    public func instancesLeftByPreviousRun() -> Set<String> {
+        guard let all = try? links.links() else { return [] }
+        return Set(Self.ours(all).compactMap(\.externalID))
+    }
+
     /// Re-learns plugged ports (bridge members other than the vxlan device) and remote MACs (the
     /// vxlan device's unicast entries) of an adopted instance, from dumps taken before.
     private func recoverState(_ externalID: String, links all: [LinkInfo], fdb: [Int32: [NeighbourEntry]]) {

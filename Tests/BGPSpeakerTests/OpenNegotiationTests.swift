@@ -27,20 +27,28 @@ import Testing
         ])
     }
 
-    @Test func preservedForwardingStateListsEveryFamilyWithTheFBit() {
+    @Test func aRestartingSpeakerListsEveryFamilyWithTheFBitWhenItsForwardingSurvived() {
         var parameters = F.parameters
-        parameters.preservedForwardingRestartTime = 90
-        let open = OpenNegotiation.localOpen(parameters)
-        let restart = open.capabilities.compactMap { if case .gracefulRestart(let value) = $0 { value } else { nil } }
-        #expect(restart == [GracefulRestartCapability(restartTime: 90, families: [
+        func restartCapability() -> GracefulRestartCapability? {
+            OpenNegotiation.localOpen(parameters).capabilities.compactMap {
+                if case .gracefulRestart(let value) = $0 { value } else { nil }
+            }.first
+        }
+        parameters.gracefulRestart = LocalGracefulRestart(restartTime: 90, forwardingStatePreserved: true)
+        #expect(restartCapability() == GracefulRestartCapability(restartTime: 90, families: [
             .init(family: .routeTargetConstraint, forwardingStatePreserved: true),
             .init(family: .l2vpnEVPN, forwardingStatePreserved: true),
-        ])])
+        ]))
         // What a peer of ours concludes (the same code reads the peer's capability).
         var peer = F.parameters
         peer.routerID = IPv4Address(198, 51, 100, 1)
-        let negotiated = try? OpenNegotiation.negotiate(peer, remote: open).get()
+        let negotiated = try? OpenNegotiation.negotiate(peer, remote: OpenNegotiation.localOpen(parameters)).get()
         #expect(negotiated?.familiesRetained(after: .connectionLost("reset")) == [.l2vpnEVPN, .routeTargetConstraint])
+        #expect(negotiated?.familiesWithPreservedForwardingState == [.l2vpnEVPN, .routeTargetConstraint])
+
+        // A cold start (nothing adopted from a previous run): still listed, F clear.
+        parameters.gracefulRestart = LocalGracefulRestart(restartTime: 90, forwardingStatePreserved: false)
+        #expect(restartCapability()?.families.map(\.forwardingStatePreserved) == [false, false])
     }
 
     @Test func fourByteLocalASIsSentAsASTrans() {

@@ -114,6 +114,8 @@ private func loadError(_ text: String) -> ConfigurationError? {
         let cleanup = try #require(loadError(base + "graceful_restart = True\n[DATAPLANE_DRIVER_EVPN]\ncleanup_on_shutdown = True\n"))
         #expect(cleanup.key == "[DATAPLANE_DRIVER_EVPN] cleanup_on_shutdown")
         #expect(cleanup.description.contains("graceful_restart"))
+        let reflector = try #require(loadError(base + "graceful_restart = True\nroute_reflector_cluster_id = 198.51.100.1\n"))
+        #expect(reflector.key == "[BGP] graceful_restart")
     }
 
     @Test func unknownAndLegacyKeysWarn() throws {

@@ -170,6 +170,8 @@ struct LinuxDriverKernelTests {
         // A restart: a new driver finds the devices by their alias and keeps them (and their entries).
         let second = try LinuxVXLANDriver(configuration: .init(localAddress: IPAddress("198.51.100.11")!,
                                                                networkNamespacePath: node.path))
+        // Ours only (the foreign devices carry no marker): what sets the graceful restart F bit.
+        #expect(second.instancesLeftByPreviousRun() == ["keep", "drop"])
         #expect(second.reconcile(wanted: [keep]) == [])
         #expect(try node.links("vxlan--keep").first?["ifindex"] as? Int == before)
         #expect(try node.links("port1").first?["master"] as? String == "evpn---keep")

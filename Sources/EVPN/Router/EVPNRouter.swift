@@ -168,7 +168,7 @@ public final class EVPNRouter {
         }
         for peer in establishedPeers {
             while !peer.isOutputPaused, !peer.outbox.isEmpty || !peer.pendingEndOfRIB.isEmpty {
-                let updates = drainOutbox(of: peer, limit: configuration.outboxChunk)
+                let updates = drainOutbox(of: peer, limit: max(configuration.outboxChunk, 1))
                 if !updates.isEmpty { output?.send(updates, to: peer.address) }
             }
         }
