@@ -72,9 +72,9 @@ let package = Package(
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "BGPSpeakerTests", dependencies: ["BGPSpeaker", "EventLoop", "BGPWire", "EVPN", "Dataplane"]),
+        .testTarget(name: "BGPSpeakerTests", dependencies: ["BGPSpeaker", "EventLoop", "BGPWire", "EVPN", "Dataplane", "TestSupport"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "NetAddress"]),
-        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane"]),
+        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "LinuxDataplane", "TestSupport"]),
         .testTarget(name: "EVPNTests", dependencies: ["EVPN", "BGPWire", "Dataplane"]),
         // Helpers several test targets share (process sockets, ...).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

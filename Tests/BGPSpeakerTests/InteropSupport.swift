@@ -4,27 +4,18 @@ import NetAddress
 import Glibc
 #endif
 import Synchronization
+import TestSupport
 
 let isRoot = getuid() == 0
 
 /// Runs a command to completion; returns its exit status and standard output.
 @discardableResult
 func command(_ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: outputData, as: UTF8.self)
-    if check && process.terminationStatus != 0 {
-        throw TestTimeout(description: "\(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
+    let result = try runCommand(arguments)
+    if check && result.status != 0 {
+        throw TestTimeout(description: "\(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)")
     }
-    return (process.terminationStatus, text)
+    return (result.status, result.output)
 }
 
 /// Two network namespaces joined by a veth pair, `ul0` on each side: ours (198.51.100.11/24) and the

@@ -2,6 +2,7 @@ import BagpipeAPI
 import EventLoop
 import Foundation
 import HTTPServer
+import TestSupport
 
 /// The REST API over a fake VPN service, served on a free loopback port by a real `HTTPServer`.
 final class APIServer: @unchecked Sendable {
@@ -28,32 +29,9 @@ final class APIServer: @unchecked Sendable {
 /// Runs a program to completion; returns its exit status, standard output and standard error.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe(), error = Pipe(), stdin = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-    try process.run()
-    if let input {
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-    }
-    let errorData = UncheckedData()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errorData.data = error.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
+    let result = try runCommand(arguments, executable: executable, input: input)
+    return (result.status, result.output, result.error)
 }
-
-private final class UncheckedData: @unchecked Sendable { var data = Data() }
 
 /// `python3 -c <script> <arguments>`.
 func python(_ script: String, _ arguments: [String] = [], input: [UInt8]? = nil) throws -> (status: Int32, output: String, error: String) {

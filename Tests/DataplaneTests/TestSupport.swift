@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// True when kernel tests can run (root: netns, links). CI runs as root, so they run there.
@@ -17,21 +18,11 @@ enum CommandError: Error, CustomStringConvertible {
 /// Runs a command (no shell) and returns its standard output; throws with stderr on failure.
 @discardableResult
 func run(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CommandError.failed(command: arguments, status: process.terminationStatus,
-                                  output: String(decoding: err, as: UTF8.self))
+    let result = try runCommand(arguments)
+    guard result.status == 0 else {
+        throw CommandError.failed(command: arguments, status: result.status, output: result.error)
     }
-    return String(decoding: out, as: UTF8.self)
+    return result.output
 }
 
 private let namespaceCounter = Atomic<Int>(0)
