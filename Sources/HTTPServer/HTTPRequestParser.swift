@@ -156,11 +156,14 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The next header or trailer field line (empty at the end of the section), or nil until it is
-    /// all buffered; a section over `maxHeaderBytes` is refused as soon as that is certain.
+    /// all buffered; a section over `maxHeaderBytes` is refused as soon as that is certain, counted
+    /// as `countSectionBytes` will count the line once it ends (a CR that may start its CRLF is not
+    /// content), so the answer does not depend on where the input was split.
     private mutating func readFieldLine() throws(HTTPParseError) -> Range<Int>? {
         switch readLine(limit: limits.maxHeaderBytes) {
         case .needMore:
-            if sectionBytes + (buffer.count - position) > limits.maxHeaderBytes { throw .headersTooLarge }
+            let pending = buffer.count - position - (buffer.last == 0x0D ? 1 : 0)
+            if sectionBytes + pending > limits.maxHeaderBytes { throw .headersTooLarge }
             return nil
         case .tooLong: throw .headersTooLarge
         case .line(let range):
