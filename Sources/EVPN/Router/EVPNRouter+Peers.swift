@@ -157,31 +157,35 @@ extension EVPNRouter {
 
     /// Drops `peer`'s path for `nlri`, and its stale path (source `stale`) if any.
     private func forget(_ nlri: NLRI, from peer: PeerState, replacing stale: SourceID?) {
-        var replacedStale = false
+        let replacedStale: Bool
         switch nlri {
         case .evpn(let route):
-            guard let entry = evpnTable.find(EVPNRouteKey.split(route).key) else { return }
-            let current = entry.paths.path(from: peer.source) != nil
-            guard current || stale.map({ entry.paths.path(from: $0) != nil }) == true else { return }
-            if current { peer.receivedRouteCounts[.l2vpnEVPN, default: 1] -= 1 }
-            update(entry) {
-                $0.remove(source: peer.source)
-                if let stale { replacedStale = $0.remove(source: stale) }
-            }
+            replacedStale = dropPaths(of: peer, stale: stale, in: evpnTable.find(EVPNRouteKey.split(route).key),
+                                      family: .l2vpnEVPN, update: update)
         case .routeTargetMembership(let membership):
             peer.filter.remove(membership)
-            guard let entry = membershipTable.find(membership) else { return }
-            let current = entry.paths.path(from: peer.source) != nil
-            guard current || stale.map({ entry.paths.path(from: $0) != nil }) == true else { return }
-            if current { peer.receivedRouteCounts[.routeTargetConstraint, default: 1] -= 1 }
-            updateMembership(entry) {
-                $0.remove(source: peer.source)
-                if let stale { replacedStale = $0.remove(source: stale) }
-            }
+            replacedStale = dropPaths(of: peer, stale: stale, in: membershipTable.find(membership),
+                                      family: .routeTargetConstraint, update: updateMembership)
         case .ipv4Unicast, .ipv6Unicast:
-            break
+            replacedStale = false
         }
         if replacedStale { staleReplaced(of: peer.address, family: nlri.family) }
+    }
+
+    /// Removes `peer`'s path and its stale path from `entry` through the family's `update`; true
+    /// when a stale path went with it.
+    private func dropPaths<Key>(of peer: PeerState, stale: SourceID?, in entry: RIBEntry<Key>?, family: AddressFamily,
+                                update: (RIBEntry<Key>, (inout PathList) -> Void) -> Void) -> Bool {
+        guard let entry else { return false }
+        let current = entry.paths.path(from: peer.source) != nil
+        guard current || stale.map({ entry.paths.path(from: $0) != nil }) == true else { return false }
+        if current { peer.receivedRouteCounts[family, default: 1] -= 1 }
+        var replacedStale = false
+        update(entry) {
+            $0.remove(source: peer.source)
+            if let stale { replacedStale = $0.remove(source: stale) }
+        }
+        return replacedStale
     }
 
     /// RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST mean nothing from an
