@@ -9,6 +9,7 @@
 #   topo_gobgp_rr NAME ADDR [ARGS]  gobgpd route reflector (passive, dynamic neighbours, evpn + rtc,
 #                                graceful restart); PID_NAME is its PID
 #   topo_kill PID [SIGNAL]       ends a process started here and forgets its PID
+#   topo_end_processes           ends every process started here (topo_cleanup does it first)
 #   topo_frr_rr NAME             FRR bgpd route reflector (evpn)
 #   topo_bagpipe NAME RR [EXTRA] bagpipe-bgp with the linux driver, peering with RR
 #   topo_attach NODE CONTAINER IP RT [INSTANCE]   bagpipe-rest-attach --port netns
@@ -198,7 +199,7 @@ topo_attach() {  # NODE CONTAINER IP/LEN RT [INSTANCE] [attach|detach] [MAC]
         --ip "$ip" --network-type evpn --vpn-instance-id "$instance" --rt "$rt" ${mac:+--mac "$mac"}
 }
 
-topo_cleanup() {
+topo_end_processes() {  # ends what this file started: live children of this shell, daemons by pid file
     # Only jobs of this shell that still run: a PID that ended may belong to someone else now.
     local pid
     for pid in "${TOPO_PIDS[@]}"; do if topo_running "$pid"; then kill "$pid" 2>/dev/null || true; fi; done
@@ -214,14 +215,18 @@ topo_cleanup() {
         for _ in $(seq 50); do topo_daemon_pid "$file" >/dev/null || break; sleep 0.1; done
         pid=$(topo_daemon_pid "$file") && kill -9 "$pid" 2>/dev/null || true
     done
+    TOPO_PIDS=()
+    TOPO_DAEMONS=()
+}
+
+topo_cleanup() {
+    topo_end_processes
     local name
     for name in "${TOPO_NETNS[@]}"; do ip netns del "$name" 2>/dev/null || true; done
     local link
     for link in $(ip -o link show 2>/dev/null | grep -o "$TOPO-[a-z0-9]*" | sort -u || true); do
         ip link del "$link" 2>/dev/null || true
     done
-    TOPO_PIDS=()
-    TOPO_DAEMONS=()
     TOPO_NETNS=()
     case "$TOPO_DIR" in /tmp/swift-bagpipe-*) rm -rf "$TOPO_DIR" ;; esac
 }
