@@ -254,13 +254,12 @@ public final class Daemon: @unchecked Sendable {
     /// so that the network forgets them at once, whatever the peer does with the Cease that follows.
     private func withdrawEverything() {
         for peer in router.peerSnapshots() {
-            let advertised = router.advertisedRoutes(to: peer.address)
-            let updates: [RouteUpdate] = [AddressFamily.l2vpnEVPN, .routeTargetConstraint].compactMap { family in
-                let nlri = advertised.filter { $0.family == family }.map(\.nlri)
-                return nlri.isEmpty ? nil : .withdraw(family: family, nlri: nlri)
-            }
+            let updates = router.withdrawalOfEverything(to: peer.address)
             send(updates, to: peer.address)
-            logger.info("withdrew \(advertised.count) route(s) from \(peer.address)")
+            let count = updates.reduce(0) { count, update in
+                if case .withdraw(_, let nlri) = update { count + nlri.count } else { count }
+            }
+            logger.info("withdrew \(count) route(s) from \(peer.address)")
         }
     }
 

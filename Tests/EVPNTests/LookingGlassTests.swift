@@ -41,5 +41,12 @@ import Testing
         #expect(harness.router.advertisedRoutes(to: ip(Harness.peerAddress)).map(\.family) == [.routeTargetConstraint])
         harness.receive(Routes.membership([red], nextHop: Harness.peerAddress))
         #expect(harness.router.advertisedRoutes(to: ip(Harness.peerAddress)).count == 3)
+        // The shutdown withdrawal names exactly what is advertised, EVPN first.
+        let withdrawal = harness.router.withdrawalOfEverything(to: ip(Harness.peerAddress))
+        let withdrawn = withdrawal.flatMap { update -> [NLRI] in
+            if case .withdraw(_, let nlri) = update { nlri } else { [] }
+        }
+        #expect(Set(withdrawn) == Set(harness.router.advertisedRoutes(to: ip(Harness.peerAddress)).map(\.nlri)))
+        #expect(withdrawn.count == 3 && withdrawn.first?.family == .l2vpnEVPN)
     }
 }

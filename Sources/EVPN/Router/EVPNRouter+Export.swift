@@ -112,6 +112,24 @@ extension EVPNRouter {
         var source: SourceID
     }
 
+    /// The withdrawal of every route `address` has from us, EVPN first, then RT membership: for a
+    /// shutdown that leaves nothing behind, whatever the peer does with the Cease that follows.
+    /// Read from the tables (no snapshots), so it stays cheap with a million routes.
+    public func withdrawalOfEverything(to address: IPAddress) -> [RouteUpdate] {
+        guard let peer = peers[address] else { return [] }
+        var evpn: [NLRI] = [], memberships: [NLRI] = []
+        evpnTable.forEach { entry in
+            guard let best = entry.paths.best, advertisesEVPN(best, to: peer, filter: peer.filter) else { return }
+            evpn.append(nlri(for: .evpn(entry.key), path: best))
+        }
+        membershipTable.forEach { entry in
+            if advertisedMembership(entry, to: peer) != nil { memberships.append(.routeTargetMembership(entry.key)) }
+        }
+        return [(AddressFamily.l2vpnEVPN, evpn), (.routeTargetConstraint, memberships)].compactMap { family, nlri in
+            nlri.isEmpty ? nil : .withdraw(family: family, nlri: nlri)
+        }
+    }
+
     private func nlri(for key: OutboundKey, path: Path) -> NLRI {
         switch key {
         case .evpn(let evpnKey): .evpn(evpnKey.route(label: path.label, fullRoute: path.fullRoute?.route))
