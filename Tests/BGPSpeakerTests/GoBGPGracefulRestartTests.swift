@@ -10,11 +10,7 @@ import Testing
 /// stale, in our router and dataplane while gobgpd is dead, and is fresh again after End-of-RIB.
 @Suite(.serialized, .enabled(if: isRoot, "needs root (network namespaces)"))
 struct GoBGPGracefulRestartTests {
-    static let config = """
-        [global.config]
-          as = 64512
-          router-id = "198.51.100.1"
-          local-address-list = ["198.51.100.1"]
+    static let config = InteropTopology.gobgpGlobal + """
         [[neighbors]]
           [neighbors.config]
             neighbor-address = "198.51.100.11"
@@ -37,13 +33,9 @@ struct GoBGPGracefulRestartTests {
     static let mac = MACAddress("52:54:00:99:99:98")!
     static let vtep = IPAddress("198.51.100.99")!
 
+    /// `-r` after a restart: "restart state" in the capability; GoBGP then also sets the F bit for each family.
     private func startGoBGP(_ topology: InteropTopology, restarting: Bool) async throws -> Process {
-        let path = try topology.write("gobgpd.toml", Self.config)
-        // -r: "restart state" in the capability; GoBGP then also sets the F bit for each family.
-        let process = try topology.start(["gobgpd", "-f", path, "-l", "info", "--log-plain"] + (restarting ? ["-r"] : []),
-                                         log: "gobgpd.log")
-        try await eventually("gobgpd API") { try topology.inPeer(["gobgp", "neighbor"], check: false).status == 0 }
-        return process
+        try await topology.startGoBGP(config: Self.config, arguments: restarting ? ["-r"] : [])
     }
 
     private func injectRoute(_ topology: InteropTopology) throws {

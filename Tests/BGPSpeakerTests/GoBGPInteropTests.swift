@@ -7,11 +7,7 @@ import Testing
 /// Interop with GoBGP 3.10 (Debian `gobgpd`) in network namespaces made and removed by each test.
 @Suite(.serialized, .enabled(if: isRoot, "needs root (network namespaces)"))
 struct GoBGPInteropTests {
-    static let routeReflectorConfig = """
-        [global.config]
-          as = 64512
-          router-id = "198.51.100.1"
-          local-address-list = ["198.51.100.1"]
+    static let routeReflectorConfig = InteropTopology.gobgpGlobal + """
         [[peer-groups]]
           [peer-groups.config]
             peer-group-name = "vteps"
@@ -37,11 +33,7 @@ struct GoBGPInteropTests {
         """
 
     static func activePeerConfig(md5Key: String) -> String {
-        """
-        [global.config]
-          as = 64512
-          router-id = "198.51.100.1"
-          local-address-list = ["198.51.100.1"]
+        InteropTopology.gobgpGlobal + """
         [[neighbors]]
           [neighbors.config]
             neighbor-address = "198.51.100.11"
@@ -70,13 +62,6 @@ struct GoBGPInteropTests {
 
     static let injectedMAC = MACAddress("52:54:00:99:99:99")!
 
-    private func startGoBGP(_ topology: InteropTopology, config: String) async throws -> Process {
-        let path = try topology.write("gobgpd.toml", config)
-        let process = try topology.start(["gobgpd", "-f", path, "-l", "info", "--log-plain"], log: "gobgpd.log")
-        try await eventually("gobgpd API") { try topology.inPeer(["gobgp", "neighbor"], check: false).status == 0 }
-        return process
-    }
-
     private func injectRoute(_ topology: InteropTopology) throws {
         try topology.inPeer(["gobgp", "global", "rib", "-a", "evpn", "add", "macadv", Self.injectedMAC.description, "203.0.113.99",
                              "etag", "0", "label", "80", "rd", "198.51.100.99:1", "rt", "64512:80", "encap", "vxlan",
@@ -102,7 +87,7 @@ struct GoBGPInteropTests {
     @Test func gobgpAsPassiveRouteReflector() async throws {
         let topology = try InteropTopology("gobgp-rr")
         defer { topology.remove() }
-        var gobgpd = try await startGoBGP(topology, config: Self.routeReflectorConfig)
+        var gobgpd = try await topology.startGoBGP(config: Self.routeReflectorConfig)
         let us = try await TestSpeaker("gobgp-rr", address: "198.51.100.11", routerID: IPv4Address(198, 51, 100, 11),
                                        port: 179, networkNamespace: topology.ours)
         let rr = topology.peerAddress
@@ -132,7 +117,7 @@ struct GoBGPInteropTests {
         // GoBGP killed: the session drops; GoBGP restarted: it comes back by itself.
         topology.kill(gobgpd)
         try await us.loop.waitUntil("down after kill", timeout: 15) { us.delegate.downs.count == 2 }
-        gobgpd = try await startGoBGP(topology, config: Self.routeReflectorConfig)
+        gobgpd = try await topology.startGoBGP(config: Self.routeReflectorConfig)
         try await us.loop.waitUntil("established after restart", timeout: 20) { us.delegate.established.count == 3 }
         try await eventually("GoBGP sees us established") {
             try topology.inPeer(["gobgp", "neighbor"]).output.contains("Establ")
@@ -150,7 +135,7 @@ struct GoBGPInteropTests {
             PeerConfiguration(address: peer, localAddress: us.address, peerAS: 64512, holdTime: 30, md5Key: key, passive: passive)
         }
         try await us.setPeers([configuration(key: "s3cret")])
-        _ = try await startGoBGP(topology, config: Self.activePeerConfig(md5Key: "s3cret"))
+        _ = try await topology.startGoBGP(config: Self.activePeerConfig(md5Key: "s3cret"))
         try await us.loop.waitUntil("GoBGP connected to us", timeout: 20) { us.speaker.establishedSession(with: peer) != nil }
         #expect(try await us.loop.run { us.delegate.established[0].families } == [.l2vpnEVPN])
         try await us.loop.run { _ = us.speaker.send([Routes.macIP(2, nextHop: "198.51.100.11")], to: peer) }

@@ -120,3 +120,23 @@ func eventually(_ what: String, timeout: Double = 20, _ condition: () throws -> 
         try await Task.sleep(nanoseconds: 50_000_000)
     }
 }
+
+/// gobgpd in the peer's namespace: AS 64512 at 198.51.100.1, configured with `gobgpGlobal` plus
+/// the tests' own neighbours.
+extension InteropTopology {
+    static let gobgpGlobal = """
+        [global.config]
+          as = 64512
+          router-id = "198.51.100.1"
+          local-address-list = ["198.51.100.1"]
+
+        """
+
+    /// Starts gobgpd with `config` (extra `arguments`, e.g. `-r` after a restart) and waits for its API.
+    func startGoBGP(config: String, arguments: [String] = []) async throws -> Process {
+        let path = try write("gobgpd.toml", config)
+        let process = try start(["gobgpd", "-f", path, "-l", "info", "--log-plain"] + arguments, log: "gobgpd.log")
+        try await eventually("gobgpd API") { try inPeer(["gobgp", "neighbor"], check: false).status == 0 }
+        return process
+    }
+}
