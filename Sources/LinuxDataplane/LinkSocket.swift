@@ -93,15 +93,15 @@ final class LinkSocket {
     }
 
     /// (ifindex, address, prefix length) of every address in the namespace.
-    func addresses() throws -> [(index: Int32, address: IPAddress)] {
+    func addresses() throws -> [(index: Int32, address: IPAddress, prefixLength: Int)] {
         var cache: OpaquePointer?
         try check(rtnl_addr_alloc_cache(socket, &cache), "list addresses")
         defer { nl_cache_free(cache) }
-        var result: [(Int32, IPAddress)] = []
+        var result: [(Int32, IPAddress, Int)] = []
         var object = nl_cache_get_first(cache)
         while let current = object {
             if let local = rtnl_addr_get_local(current), let ip = Self.ipAddress(local) {
-                result.append((rtnl_addr_get_ifindex(current), ip))
+                result.append((rtnl_addr_get_ifindex(current), ip, Int(rtnl_addr_get_prefixlen(current))))
             }
             object = nl_cache_get_next(current)
         }
@@ -214,21 +214,26 @@ final class LinkSocket {
         try check(rtnl_addr_add(socket, address, NLM_F_REPLACE), "add address \(prefix) to \(name)")
     }
 
-    /// `ip route replace default via GATEWAY dev INDEX`.
-    func replaceDefaultRoute(via gateway: IPAddress, index: Int32, name: String) throws {
+    /// `ip route replace DESTINATION [via GATEWAY] dev INDEX`: without a gateway, a route on the link
+    /// (scope link).
+    func replaceRoute(to destination: IPPrefix, via gateway: IPAddress?, index: Int32, name: String) throws {
         let route = rtnl_route_alloc()!
         defer { rtnl_route_put(route) }
-        let family = gateway.isIPv4 ? AF_INET : AF_INET6
-        let any = Self.nlAddress(gateway.isIPv4 ? .v4(.any) : .v6(IPv6Address(high: 0, low: 0)), prefixLength: 0)
-        defer { nl_addr_put(any) }
-        rtnl_route_set_family(route, UInt8(family))
-        try check(rtnl_route_set_dst(route, any), "route destination")
+        let target = Self.nlAddress(destination.address, prefixLength: destination.length)
+        defer { nl_addr_put(target) }
+        rtnl_route_set_family(route, UInt8(destination.address.isIPv4 ? AF_INET : AF_INET6))
+        try check(rtnl_route_set_dst(route, target), "route destination \(destination)")
         let hop = rtnl_route_nh_alloc()!
         rtnl_route_nh_set_ifindex(hop, index)
-        let via = Self.nlAddress(gateway)
-        rtnl_route_nh_set_gateway(hop, via)
-        nl_addr_put(via)
+        if let gateway {
+            let via = Self.nlAddress(gateway)
+            rtnl_route_nh_set_gateway(hop, via)
+            nl_addr_put(via)
+        } else {
+            rtnl_route_set_scope(route, UInt8(RT_SCOPE_LINK.rawValue))
+        }
         rtnl_route_add_nexthop(route, hop)   // the route owns the hop from here on
-        try check(rtnl_route_add(socket, route, NLM_F_CREATE | NLM_F_REPLACE), "default route via \(gateway) dev \(name)")
+        let text = "route \(destination)\(gateway.map { " via \($0)" } ?? "") dev \(name)"
+        try check(rtnl_route_add(socket, route, NLM_F_CREATE | NLM_F_REPLACE), text)
     }
 }

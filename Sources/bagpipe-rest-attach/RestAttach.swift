@@ -46,6 +46,10 @@ struct RestAttach: ParsableCommand {
     @Option(name: .customLong("ovs-bridge"), help: "OVS bridge for --ovs-preplug") var ovsBridge = "br-int"
     @Option(name: .customLong("ovs-vlan"), help: "only this VLAN of the OVS port is attached (ipvpn with --ovs-preplug)") var ovsVLAN: Int?
     @Option(help: "name of the network namespace, with --port netns (default: the VPN instance id)") var netns: String?
+    @Option(help: "a running container (name or id) whose network namespace to plug, with --port netns, instead of --netns")
+    var container: String?
+    @Option(name: .customLong("container-runtime"), help: "command that inspects --container (default: podman, else docker)")
+    var containerRuntime: String?
     @Option(help: "name of the interface in the namespace towards the VPN, with --port netns") var if2vpn = "tovpn"
     @Option(name: .customLong("readv-from-rt"), help: "re-advertise routes received with these RTs (repeatable)") var readvertiseFrom: [String] = []
     @Option(name: .customLong("readv-to-rt"), help: "re-advertise toward these RTs (repeatable)") var readvertiseTo: [String] = []
@@ -103,17 +107,22 @@ struct RestAttach: ParsableCommand {
         let instanceID = vpnInstanceID == Self.defaultInstanceID ? "\(networkType.rawValue)-\(vpnInstanceID)" : vpnInstanceID
 
         var mac = self.mac
+        if container != nil && !port.hasPrefix("netns") { throw ValidationError("--container needs --port netns") }
         if port.hasPrefix("netns") {
-            let namespace = netns ?? instanceID
+            let target = try namespaceTarget(instanceID: instanceID)
             let parts = port.split(separator: ":", maxSplits: 1)
-            let outside = parts.count == 2 ? String(parts[1]) : NetnsPlumbing.outsideName(namespace: namespace)
+            let outside = parts.count == 2 ? String(parts[1]) : NetnsPlumbing.outsideName(target)
             if operation == .attach {
                 guard ovsVLAN == nil else { throw ValidationError("--ovs-vlan with --port netns is not supported") }
-                print("Will plug local namespace \(namespace) into network")
-                mac = try NetnsPlumbing.create(namespace: namespace, outside: outside, inside: if2vpn, mac: mac,
+                if case .container(let name, let path) = target {
+                    print("Will plug container \(name) (namespace \(path)) into network")
+                } else {
+                    print("Will plug local namespace \(target.label) into network")
+                }
+                mac = try NetnsPlumbing.create(target, outside: outside, inside: if2vpn, mac: mac,
                                                address: prefix, gateway: gateway).description
             } else if mac == nil {
-                mac = try NetnsPlumbing.insideMAC(namespace: namespace, inside: if2vpn).description
+                mac = try NetnsPlumbing.insideMAC(target, inside: if2vpn).description
             }
             port = outside
             print("Local port: \(port) (\(mac ?? ""))")
@@ -147,6 +156,17 @@ struct RestAttach: ParsableCommand {
         let body = try requestBody(localPort: localPort, instanceID: instanceID, gateway: gateway, mac: mac!, ip: ip,
                                    importRTs: shared + importOnlyRouteTargets, exportRTs: shared + exportOnlyRouteTargets)
         try send(operation, body)
+    }
+
+    /// `--container` (resolved by its runtime) or `--netns`, which defaults to the instance id.
+    private func namespaceTarget(instanceID: String) throws -> NetnsPlumbing.Target {
+        guard let container else {
+            if containerRuntime != nil { throw ValidationError("--container-runtime needs --container") }
+            return .named(netns ?? instanceID)
+        }
+        guard netns == nil else { throw ValidationError("--netns and --container cannot be combined") }
+        let runtime = containerRuntime ?? ContainerNamespace.defaultRuntime()
+        return .container(name: container, path: try ContainerNamespace.path(of: container, runtime: runtime))
     }
 
     /// The body BaGPipe's tool builds, key for key and in its order.
