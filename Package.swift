@@ -21,11 +21,13 @@ let package = Package(
         .library(name: "BagpipeAPI", targets: ["BagpipeAPI"]),
         .library(name: "BGPSpeaker", targets: ["BGPSpeaker"]),
         .library(name: "BagpipeDaemon", targets: ["BagpipeDaemon"]),
+        .library(name: "CNIPlugin", targets: ["CNIPlugin"]),
         .executable(name: "bagpipe-bgp", targets: ["bagpipe-bgp"]),
         .executable(name: "bagpipe-bgp-cleanup", targets: ["bagpipe-bgp-cleanup"]),
         .executable(name: "bagpipe-rest-attach", targets: ["bagpipe-rest-attach"]),
         .executable(name: "bagpipe-looking-glass", targets: ["bagpipe-looking-glass"]),
         .executable(name: "bgp-decode", targets: ["bgp-decode"]),
+        .executable(name: "bagpipe-cni", targets: ["bagpipe-cni"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,12 +62,15 @@ let package = Package(
         // Config, wiring, lifecycle, sd_notify.
         .target(name: "BagpipeDaemon", dependencies: [
             "BGPSpeaker", "EVPN", "LinuxDataplane", "BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", log]),
+        // CNI plugin: config, results, errors, IPAM delegation, the daemon's API as a client.
+        .target(name: "CNIPlugin", dependencies: ["BagpipeAPI", "HTTPServer", "LinuxDataplane", "NetAddress", "OrderedJSON"]),
 
         .executableTarget(name: "bagpipe-bgp", dependencies: ["BagpipeDaemon", argumentParser, log]),
         .executableTarget(name: "bagpipe-bgp-cleanup", dependencies: ["BagpipeDaemon", argumentParser, log]),
         .executableTarget(name: "bagpipe-rest-attach", dependencies: ["BagpipeAPI", "OrderedJSON", "LinuxDataplane", argumentParser]),
         .executableTarget(name: "bagpipe-looking-glass", dependencies: ["BagpipeAPI", "OrderedJSON", argumentParser]),
         .executableTarget(name: "bgp-decode", dependencies: ["BGPWire", "OrderedJSON", argumentParser]),
+        .executableTarget(name: "bagpipe-cni", dependencies: ["CNIPlugin"]),
         // libFuzzer entry points: build with scripts/fuzz (swift build --sanitize=fuzzer --product ...).
         .executableTarget(name: "FuzzBGPWire", dependencies: ["BGPWire"], exclude: ["Corpus", "make-corpus.py"]),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer", "BagpipeAPI", "OrderedJSON", log], exclude: ["Corpus"]),
@@ -82,6 +87,7 @@ let package = Package(
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", "TestSupport"]),
         .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "OrderedJSON", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "OrderedJSON", "NetAddress", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

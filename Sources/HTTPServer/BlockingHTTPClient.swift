@@ -32,9 +32,7 @@ public final class BlockingHTTPClient {
         while let info = candidate {
             let socketFD = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
             if socketFD >= 0 {
-                var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
-                setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+                Self.setTimeout(socketFD, timeout)
                 var one: Int32 = 1
                 setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 if connect(socketFD, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
@@ -47,6 +45,37 @@ public final class BlockingHTTPClient {
             candidate = info.pointee.ai_next
         }
         throw Failure(description: "cannot connect to \(host) port \(port): \(String(cString: strerror(lastError)))")
+    }
+
+    /// Connects to the Unix stream socket at `path`; requests name `localhost` as their host.
+    public init(unixSocketPath path: String, timeout: Double = 10) throws {
+        host = "localhost"
+        port = 0
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw Failure(description: "socket path longer than \(capacity - 1) bytes: \(path)") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+        }
+        let socketFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard socketFD >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        Self.setTimeout(socketFD, timeout)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(socketFD)
+            throw Failure(description: "cannot connect to \(path): \(reason)")
+        }
+        fd = socketFD
+    }
+
+    private static func setTimeout(_ fd: Int32, _ timeout: Double) {
+        var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close() }
@@ -85,7 +114,10 @@ public final class BlockingHTTPClient {
     /// Sends one request (with `Host` and `Content-Length`) and reads its response.
     public func request(_ method: String, _ target: String, headers: HTTPHeaders = [:], body: [UInt8] = []) throws -> HTTPClientResponse {
         var head = "\(method) \(target) HTTP/1.1\r\n"
-        if !headers.contains("Host") { head += "Host: \(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host):\(port)\r\n" }
+        if !headers.contains("Host") {
+            let name = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            head += port == 0 ? "Host: \(name)\r\n" : "Host: \(name):\(port)\r\n"   // port 0: a Unix socket
+        }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"

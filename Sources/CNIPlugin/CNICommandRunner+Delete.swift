@@ -1,0 +1,52 @@
+/// DEL and GC: detach from the daemon, delete the veth, release the IPAM lease.
+extension CNICommandRunner {
+    /// Idempotent: works when the namespace is gone, when the daemon no longer has the attachment,
+    /// and a second time. The attachment is found in the daemon's looking glass by its key, not
+    /// through the namespace. When the daemon does not answer, the veth is still deleted but the
+    /// lease is kept (its addresses may still be advertised) and error 11 asks for a retry.
+    func delete() throws(CNIError) {
+        try release(key, overrides: [:])
+    }
+
+    /// GC (spec 1.1): releases every attachment of this network the plugin made (found by the
+    /// description of its endpoints) whose key is not in `cni.dev/valid-attachments`. The IPAM
+    /// plugin is asked to DEL each one's lease, and to GC as well when it speaks 1.1.0.
+    func collectGarbage() throws(CNIError) {
+        guard let valid = config.validAttachments else {
+            throw CNIError.config("cni.dev/valid-attachments", "missing (GC needs the attachments to keep)")
+        }
+        let keep = Set(valid)
+        var stale: [AttachmentKey] = []
+        for endpoint in try daemonCall("looking glass", { () throws(DaemonClient.Failure) in try daemon.endpoints(instance: config.instanceID) }) {
+            guard let (network, key) = endpoint.description.flatMap(AttachmentKey.parse(endpointDescription:)),
+                  network == config.name, !keep.contains(key), !stale.contains(key) else { continue }
+            stale.append(key)
+        }
+        var firstFailure: CNIError?
+        for key in stale {
+            do {
+                try release(key, overrides: ["CNI_CONTAINERID": key.containerID, "CNI_IFNAME": key.interfaceName, "CNI_NETNS": ""])
+            } catch {
+                firstFailure = firstFailure ?? error
+            }
+        }
+        if let firstFailure { throw firstFailure }
+        if let ipam = try ipamPlugin(), try ipam.supportedVersions(environment: variables).contains(CNIVersion.v1_1_0.rawValue) {
+            try ipam.run(.gc, config: config, environment: variables)
+        }
+    }
+
+    /// Detach, delete the veth, then release the lease (with the IPAM plugin's environment changed by
+    /// `overrides`).
+    private func release(_ key: AttachmentKey, overrides: [String: String]) throws(CNIError) {
+        var daemonFailure: CNIError?
+        do {
+            try detach(try endpoints(of: key))
+        } catch {
+            daemonFailure = error
+        }
+        try deleteVeth(of: key)
+        if let daemonFailure { throw daemonFailure }
+        try ipamPlugin()?.run(.del, config: config, environment: variables, overrides: overrides)
+    }
+}
