@@ -5,8 +5,9 @@ import NetAddress
 /// CHECK and STATUS.
 extension CNICommandRunner {
     /// Compares the container against `prevResult` (the result of ADD): the interface (MAC, MTU, up,
-    /// every address of the result), the host end (up, a port of a bridge), the daemon's endpoints
-    /// (one per address, on the host end, with the container's MAC), then the IPAM plugin's CHECK.
+    /// every address of the result), the host end, the daemon's endpoints (one per address, on the
+    /// host end, with the container's MAC), the host end up and in a bridge, then the IPAM plugin's
+    /// CHECK.
     /// Routes are not compared: a later plugin of the chain may change them (spec "CHECK").
     func check() throws(CNIError) {
         guard let previous = config.previousResult else { throw CNIError.config("prevResult", "missing (CHECK compares with the result of ADD)") }
@@ -34,7 +35,6 @@ extension CNICommandRunner {
         guard let host = try kernel("read \(hostName)", { try VethPair.interface(named: hostName) }) else {
             throw CNIError(.checkFailed, "the host end \(hostName) is missing")
         }
-        guard host.isUp, host.master != nil else { throw CNIError(.checkFailed, "the host end \(hostName) is down or not in a bridge") }
         let endpoints = try endpoints(of: key)
         for address in (addresses.isEmpty ? [nil] : addresses.map { Optional($0) }) {
             guard endpoints.contains(where: { $0.port == hostName && $0.mac == container.mac && $0.ip == address }) else {
@@ -42,6 +42,7 @@ extension CNICommandRunner {
                                + " on \(hostName) in instance \(config.instanceID)")
             }
         }
+        guard host.isUp, host.master != nil else { throw CNIError(.checkFailed, "the host end \(hostName) is down or not in a bridge") }
         try ipamPlugin()?.run(.check, config: config, environment: variables)
     }
 
