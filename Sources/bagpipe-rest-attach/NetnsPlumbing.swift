@@ -57,7 +57,9 @@ enum NetnsPlumbing {
         }
     }
 
+    /// Asked over netlink: /sys/class/net shows the namespace that mounted /sys, which is not ours
+    /// under `nsenter --net`.
     static func interfaceExists(_ name: String) -> Bool {
-        !name.isEmpty && !name.contains("/") && FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+        !name.isEmpty && (try? VethPair.interface(named: name)) != nil
     }
 }
