@@ -92,8 +92,7 @@ struct PluginCommandTests {
         let add = try node.plugin("ADD", config, containerID: "lost1", netns: netns)
         #expect(add.status == 0)
         let endpoint = try #require(try node.endpoints("blue").first)
-        try node.exec(["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "http://127.0.0.1:8082/detach_localport",
-                       "-d", #"{"vpn_type": "evpn", "vpn_instance_id": "blue", "mac_address": "\#(endpoint.mac)", "local_port": "\#(endpoint.port)"}"#])
+        try node.detachInDaemon(endpoint, instance: "blue")
         #expect(try node.endpoints("blue").isEmpty)
 
         let delete = try node.plugin("DEL", config, containerID: "lost1", netns: netns)
@@ -156,8 +155,7 @@ struct PluginCommandTests {
         #expect(try node.plugin("CHECK", withResult, containerID: "chk1", netns: netns).status == 0)
 
         let endpoint = try #require(try node.endpoints("blue").first)
-        try node.exec(["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "http://127.0.0.1:8082/detach_localport",
-                       "-d", #"{"vpn_type": "evpn", "vpn_instance_id": "blue", "mac_address": "\#(endpoint.mac)", "local_port": "\#(endpoint.port)"}"#])
+        try node.detachInDaemon(endpoint, instance: "blue")
         let noEndpoint = try node.plugin("CHECK", withResult, containerID: "chk1", netns: netns)
         #expect(noEndpoint.code == 101 && noEndpoint.message.hasPrefix("bagpipe-bgp has no endpoint \(endpoint.mac) 203.0.113.2/24"),
                 "\(noEndpoint.output)")
@@ -244,6 +242,22 @@ struct PluginCommandTests {
         #expect(noIPAM.code == 7 && noIPAM.message.contains("ipam.type"), "\(noIPAM.output)")
         #expect(try node.endpoints("green").isEmpty)
         #expect(try node.endpoints("red").count == 1)
+    }
+
+    /// Without an ipam section (here `null`): an interface without addresses, attached by MAC only.
+    @Test func withoutIPAMTheContainerIsAttachedByItsMACOnly() throws {
+        let node = try PluginNode()
+        defer { node.remove() }
+        let netns = try node.container()
+        let config = networkConfig(node, extra: ["ipam": NSNull()])
+        let add = try node.plugin("ADD", config, containerID: "maconly", netns: netns, path: "")
+        #expect(add.status == 0, "\(add.output)")
+        #expect((add.json?["ips"] as? [Any])?.isEmpty == true)
+        let endpoints = try node.endpoints("blue")
+        #expect(endpoints.count == 1 && endpoints.first?.ip == nil)
+        #expect(try node.plugin("CHECK", adding("prevResult", json: add.output, to: config), containerID: "maconly", netns: netns).status == 0)
+        #expect(try node.plugin("DEL", config, containerID: "maconly", netns: netns).status == 0)
+        #expect(try node.endpoints("blue").isEmpty)
     }
 
     /// Older and newer result formats, and a result passed on from an earlier plugin of a chain.

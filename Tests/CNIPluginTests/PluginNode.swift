@@ -29,16 +29,6 @@ func run(_ arguments: [String], input: [UInt8]? = nil) throws -> String {
     return result.output
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
-func eventually(timeout: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
-}
-
 private let counter = Atomic<Int>(0)
 
 /// A unique name for a namespace of this test process.
@@ -166,6 +156,12 @@ final class PluginNode {
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.last == "200" else { return nil }
         return try JSONSerialization.jsonObject(with: Data(lines.dropLast().joined(separator: "\n").utf8), options: .fragmentsAllowed)
+    }
+
+    /// Detaches an endpoint behind the plugin's back, as a daemon that lost it would have.
+    func detachInDaemon(_ endpoint: (port: String, mac: String, ip: String?, description: String?), instance: String) throws {
+        try exec(["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "http://127.0.0.1:8082/detach_localport", "-d",
+                  #"{"vpn_type": "evpn", "vpn_instance_id": "\#(instance)", "mac_address": "\#(endpoint.mac)", "local_port": "\#(endpoint.port)"}"#])
     }
 
     /// The endpoints of `instance` as `(port, mac, ip, description)`.

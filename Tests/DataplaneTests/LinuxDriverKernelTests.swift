@@ -3,6 +3,7 @@ import Foundation
 import LinuxDataplane
 import NetAddress
 import Synchronization
+import TestSupport
 import Testing
 
 /// The Linux driver against the real kernel, each test in fresh namespaces (needs root; CI is root).

@@ -67,16 +67,6 @@ final class TestNamespace {
     deinit { remove() }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
-func eventually(timeout: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
-}
-
 /// A compact view of one FDB entry for exact comparisons.
 struct FDBRow: Hashable, CustomStringConvertible {
     var mac: String

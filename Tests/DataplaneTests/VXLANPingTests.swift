@@ -2,6 +2,7 @@ import Dataplane
 import Foundation
 import LinuxDataplane
 import NetAddress
+import TestSupport
 import Testing
 
 /// Two nodes, each with its own driver and vxlan device over a veth underlay (198.51.100.0/24), and
