@@ -78,24 +78,12 @@ struct IPAMPlugin {
         return version
     }
 
-    /// Runs the plugin to completion: `input` on its standard input, its standard output returned,
-    /// its standard error passed through to ours (where runtimes log it).
+    /// Runs the plugin to completion (`ChildProcess`).
     private func execute(_ environment: [String: String], input: [UInt8]) throws(CNIError) -> (Int32, [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.environment = environment
-        let output = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardInput = stdin
         do {
-            try process.run()
+            return try ChildProcess.run(executable, environment: environment, input: input)
         } catch {
-            throw CNIError(.ioFailure, "ipam: cannot run \(executable): \(error)")
+            throw CNIError(.ioFailure, "ipam: \(error)")
         }
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, Array(data))
     }
 }

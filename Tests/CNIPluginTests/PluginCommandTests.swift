@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CNIPlugin
 
@@ -227,7 +228,7 @@ struct PluginCommandTests {
         // No daemon at the configured address.
         let unreachable = try node.plugin("ADD", networkConfig(node, name: "third", extra: ["api": "http://127.0.0.1:1"]),
                                           containerID: "third", netns: netns2)
-        #expect(unreachable.code == 11, "\(unreachable.output)")
+        #expect(unreachable.code == 11, "\(unreachable.status) \(unreachable.output) \(unreachable.error)")
         #expect(try node.links(in: netns2) == ["lo"])
         #expect(node.leases("third").isEmpty)
 
@@ -258,6 +259,32 @@ struct PluginCommandTests {
         #expect(try node.plugin("CHECK", adding("prevResult", json: add.output, to: config), containerID: "maconly", netns: netns).status == 0)
         #expect(try node.plugin("DEL", config, containerID: "maconly", netns: netns).status == 0)
         #expect(try node.endpoints("blue").isEmpty)
+    }
+
+    /// The IPAM plugin is waited for with waitpid: Foundation's Process, in a namespace whose `lo` is
+    /// down, never noticed host-local had ended and the plugin hung (no daemon needed here: the
+    /// API is a socket that does not exist, so ADD fails after IPAM and rolls back).
+    @Test func ipamRunsInANamespaceWhoseLoopbackIsDown() throws {
+        let namespace = uniqueName("lo"), container = uniqueName("c")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-bagpipe-\(namespace)").path
+        try run(["ip", "netns", "add", namespace])
+        try run(["ip", "netns", "add", container])
+        defer {
+            _ = try? run(["ip", "netns", "del", namespace])
+            _ = try? run(["ip", "netns", "del", container])
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let config = #"{"cniVersion": "1.0.0", "name": "lo-down", "type": "bagpipe-cni", "routeTargets": ["64512:80"], "api": "/nonexistent/api.sock", "#
+            + #""ipam": {"type": "host-local", "dataDir": "\#(directory)", "ranges": [[{"subnet": "203.0.113.0/24"}]]}}"#
+        for attempt in 1...3 {
+            let result = try runCommand(["timeout", "-s", "KILL", "30", "ip", "netns", "exec", namespace, "env", "-i", "CNI_COMMAND=ADD",
+                                         "CNI_CONTAINERID=lo\(attempt)", "CNI_NETNS=/var/run/netns/\(container)", "CNI_IFNAME=eth0",
+                                         "CNI_PATH=\(pluginDirectory)", builtTool("bagpipe-cni")], input: Array(config.utf8))
+            #expect(result.status == 1 && result.output.contains(#""code":11"#), "\(result.status) \(result.output) \(result.error)")
+        }
+        #expect(try run(["ip", "-n", container, "-o", "link", "show"]).split(separator: "\n").count == 1, "only lo")
+        let leases = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/lo-down")) ?? []
+        #expect(leases.filter { $0.hasPrefix("203.") }.isEmpty)
     }
 
     /// Older and newer result formats, and a result passed on from an earlier plugin of a chain.
