@@ -107,6 +107,40 @@ final class NeighbourSocket {
         receiveBytes.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
     }
 
+    /// `ip link set dev <port> type bridge_slave neigh_suppress on|off`: RTM_SETLINK for the bridge
+    /// port (family AF_BRIDGE, IFLA_PROTINFO nesting IFLA_BRPORT_NEIGH_SUPPRESS; Linux 4.15).
+    func setNeighbourSuppression(port interfaceIndex: Int32, enabled: Bool) throws {
+        let first = sequence
+        sequence &+= 1
+        let header = mnl_nlmsg_put_header(sendBuffer)!
+        header.pointee.nlmsg_type = UInt16(RTM_SETLINK)
+        header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_ACK)
+        header.pointee.nlmsg_seq = first
+        let ifm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+        ifm.pointee.ifi_family = UInt8(AF_BRIDGE)
+        ifm.pointee.ifi_index = interfaceIndex
+        let nest = mnl_attr_nest_start(header, UInt16(IFLA_PROTINFO))
+        mnl_attr_put_u8(header, UInt16(IFLA_BRPORT_NEIGH_SUPPRESS), enabled ? 1 : 0)
+        mnl_attr_nest_end(header, nest)
+        let length = Int(header.pointee.nlmsg_len)
+        let operation = "set neigh_suppress on bridge port \(interfaceIndex)"
+        guard mnl_socket_sendto(socket, sendBuffer, length) == length else {
+            throw LinuxDataplaneError.system(operation: operation, errno: errno)
+        }
+        while true {
+            let received = receive()
+            guard received > 0 else { throw LinuxDataplaneError.system(operation: operation, errno: errno) }
+            for message in NetlinkParsing.messages(in: receiveBytes[0..<received]) where message.sequence == first {
+                guard let ack = NetlinkParsing.acknowledgement(message) else { continue }
+                guard ack.errno == 0 else {
+                    throw LinuxDataplaneError.kernelRefused(operation: operation, code: ack.errno,
+                                                            message: NetlinkOutcome(errno: ack.errno, text: ack.text).description)
+                }
+                return
+            }
+        }
+    }
+
     /// Dumps the neighbour table of one family (AF_BRIDGE for the FDB), or only the entries on
     /// `interfaceIndex`, filtered by the kernel: for the FDB an `ifinfomsg` header carrying the
     /// port (as `bridge fdb show dev` sends), else an NDA_IFINDEX attribute (rtnetlink(7)).
