@@ -182,11 +182,16 @@ public final class Daemon: @unchecked Sendable {
     static let settleTimeWithoutEndOfRIB: Double = 10
 
     func routerConfiguration() -> EVPNRouterConfiguration {
-        EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
-                                bgpLocalAddress: .v4(configuration.localAddress),
-                                dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
-                                enableRTC: configuration.enableRTC,
-                                routeReflectorClusterID: configuration.routeReflectorClusterID)
+        var router = EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
+                                             bgpLocalAddress: .v4(configuration.localAddress),
+                                             dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
+                                             enableRTC: configuration.enableRTC,
+                                             routeReflectorClusterID: configuration.routeReflectorClusterID)
+        if configuration.advertiseLearnedMACs {
+            router.learnedMACs = LearnedMACPolicy(perPort: configuration.learnedMACsPerPort,
+                                                  perSecond: configuration.learnedMACsPerSecond)
+        }
+        return router
     }
 
     func speakerConfiguration() -> SpeakerConfiguration {

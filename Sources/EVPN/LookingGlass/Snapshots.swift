@@ -108,6 +108,8 @@ public struct InstanceSnapshot: Hashable, Sendable {
     public var remoteMACs: [RemoteMACSnapshot]
     public var neighbours: [NeighbourSnapshot]
     public var floodList: [FloodEntrySnapshot]
+    /// Learned MACs ignored for exceeding the per-port bounds (`LearnedMACPolicy`).
+    public var ignoredLearnedMACs: Int
 }
 
 /// Counters for the looking-glass summary.

@@ -130,16 +130,19 @@ extension EVPNRouter {
         guard !instance.hasAttachedMAC(on: interface) else { return }
         pendingIntents.append(.unplugPort(externalID: instance.externalID, interface: interface, mac: mac))
         for learned in instance.macsByPort[interface] ?? [] { forgetLearnedMAC(learned, in: instance) }
+        instance.learningBuckets[interface] = nil
     }
 
-    /// A MAC learned (or forgotten) by the dataplane on a port of an instance: advertised as a
-    /// MAC-only route while present. A MAC seen again here after it moved away takes the next
-    /// sequence number, so the move back wins (RFC 7432 §15.1).
+    /// A MAC learned (or forgotten) by the dataplane on a port of an instance. An attached MAC seen
+    /// again here after it moved away takes the next sequence number, so the move back wins
+    /// (RFC 7432 §15.1). Any other MAC is advertised as a MAC-only route while present only with
+    /// `configuration.learnedMACs` (bounded per port), and never against an attached one.
     public func handle(_ event: LocalMACEvent) {
         defer { flush() }
         guard let instance = instances[event.externalID] else { return }
         let mac = event.mac
         if event.appeared {
+            if instance.localMACs[mac] == nil, !admitLearnedMAC(on: event.interface, in: instance) { return }
             if let local = instance.localMACs[mac] {
                 // A learned MAC that moved between ports of this instance keeps its routes: the
                 // VTEP is the same (RFC 7432 §15 mobility is between VTEPs). Its "gone" from the
@@ -156,6 +159,29 @@ extension EVPNRouter {
         } else if let local = instance.localMACs[mac], local.isLearned, local.interface == event.interface {
             forgetLearnedMAC(mac, in: instance)
         }
+    }
+
+    /// Whether a newly learned MAC on `port` may be advertised: learning on, fewer than the
+    /// per-port bound, and within the per-port rate (a token bucket refilled `perSecond` a second).
+    private func admitLearnedMAC(on port: String, in instance: MACVRF) -> Bool {
+        guard let policy = configuration.learnedMACs else { return false }
+        let learnedHere = instance.macsByPort[port]?.count { instance.localMACs[$0]?.isLearned == true } ?? 0
+        let time = now()
+        var bucket = instance.learningBuckets[port] ?? (tokens: Double(policy.perSecond), time: time)
+        bucket.tokens = min(Double(policy.perSecond), bucket.tokens + (time - bucket.time) * Double(policy.perSecond))
+        bucket.time = time
+        defer { instance.learningBuckets[port] = bucket }
+        guard learnedHere < policy.perPort, bucket.tokens >= 1 else {
+            instance.ignoredLearnedMACs += 1
+            if instance.ignoredLearnedMACs == 1 || instance.ignoredLearnedMACs.isMultiple(of: 1000) {
+                let bound = learnedHere >= policy.perPort ? "\(policy.perPort) per port" : "\(policy.perSecond) new per second"
+                warn("instance \(instance.externalID): learned MACs on \(port) beyond \(bound) ignored "
+                     + "(\(instance.ignoredLearnedMACs) so far)")
+            }
+            return false
+        }
+        bucket.tokens -= 1
+        return true
     }
 
     /// Withdraws the routes of a learned MAC and forgets it; a remote claim on it may then apply.

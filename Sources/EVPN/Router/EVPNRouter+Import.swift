@@ -163,7 +163,9 @@ extension EVPNRouter {
         if let local = instance.localMACs[mac] {
             let ours = MACClaim(sticky: false, sequence: local.sequence, vtep: configuration.dataplaneLocalAddress,
                                 vni: instance.vni)
-            localWins = remote.map { ours.beats($0) } ?? true
+            // A learned MAC never outranks another VTEP's claim, whatever the sequence numbers: only an
+            // attachment says where a MAC belongs (a guest sending another tenant's MAC takes nothing).
+            localWins = remote.map { !local.isLearned && ours.beats($0) } ?? true
             if local.isWinning != localWins {
                 instance.localMACs[mac]!.isWinning = localWins
                 if !localWins, let remote {
