@@ -142,7 +142,7 @@ extension EVPNRouter {
         guard let instance = instances[event.externalID] else { return }
         let mac = event.mac
         if event.appeared {
-            if instance.localMACs[mac] == nil, !admitLearnedMAC(on: event.interface, in: instance) { return }
+            if instance.localMACs[mac] == nil, !admitLearnedMAC(mac, on: event.interface, in: instance) { return }
             if let local = instance.localMACs[mac] {
                 // A learned MAC that moved between ports of this instance keeps its routes: the
                 // VTEP is the same (RFC 7432 §15 mobility is between VTEPs). Its "gone" from the
@@ -163,8 +163,11 @@ extension EVPNRouter {
 
     /// Whether a newly learned MAC on `port` may be advertised: learning on, fewer than the
     /// per-port bound, and within the per-port rate (a token bucket refilled `perSecond` a second).
-    private func admitLearnedMAC(on port: String, in instance: MACVRF) -> Bool {
-        guard let policy = configuration.learnedMACs else { return false }
+    private func admitLearnedMAC(_ mac: MACAddress, on port: String, in instance: MACVRF) -> Bool {
+        guard let policy = configuration.learnedMACs else {
+            logger.debug("MAC \(mac) learned on \(port) of instance \(instance.externalID): not advertised (learning is off)")
+            return false
+        }
         let learnedHere = instance.macsByPort[port]?.count { instance.localMACs[$0]?.isLearned == true } ?? 0
         let time = now()
         var bucket = instance.learningBuckets[port] ?? (tokens: Double(policy.perSecond), time: time)

@@ -168,7 +168,10 @@ extension EVPNRouter {
             localWins = remote.map { !local.isLearned && ours.beats($0) } ?? true
             if local.isWinning != localWins {
                 instance.localMACs[mac]!.isWinning = localWins
-                if !localWins, let remote {
+                if !localWins, let remote, local.isLearned {
+                    warn("MAC \(mac) learned on \(local.interface) of instance \(instance.externalID) is claimed by \(remote.vtep): "
+                         + "not advertised (a learned MAC never outranks another VTEP's)")
+                } else if !localWins, let remote {
                     let reason = remote.sticky ? "a sticky (static) route" : "sequence number \(remote.sequence)"
                     warn("MAC \(mac) of instance \(instance.externalID) moved to \(remote.vtep) (\(reason)); withdrawing our route")
                 }
