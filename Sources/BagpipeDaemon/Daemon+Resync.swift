@@ -102,7 +102,9 @@ extension Daemon {
         logger.notice("re-sync window closed: \(unconfirmed.count) restored attachment(s) not re-posted, detached")
         if reconcile {
             logger.notice("re-sync window closed: reconciling the devices left by the previous run with the re-posted attachments")
-            reconcileDataplane()
+            let wanted = wantedInstances()
+            dataplane.perform { $0.reconcile(wanted: wanted) }
+            if !wanted.isEmpty { scheduleStaleEntrySweep() }
         }
     }
 

@@ -132,15 +132,16 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func wantedInstances() -> [InstanceSpec] {
+    func wantedInstances() -> [InstanceSpec] {
         router.instanceSnapshots().map {
             InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
         }
     }
 
-    /// Lets the driver adopt the devices of the instances we have and remove our other ones; then
-    /// sweeps the stale entries once peers have sent their routes again.
-    func reconcileDataplane() {
+    /// Lets the driver adopt the devices of the instances we have and remove our other ones (before
+    /// the API and the sessions start); then sweeps the stale entries once peers have sent their
+    /// routes again.
+    private func reconcileDataplane() {
         for failure in dataplane.synchronously({ [wanted = wantedInstances()] in $0.reconcile(wanted: wanted) }) {
             logger.error("dataplane reconcile: \(failure)")
         }
@@ -152,7 +153,7 @@ public final class Daemon: @unchecked Sendable {
     /// announce graceful restart may never send one (GoBGP without GR does not), so for it
     /// `settleTimeWithoutEndOfRIB` seconds of session count instead — or at the latest after
     /// `staleEntryDeadline` seconds, what the routes no longer ask for is removed.
-    private func scheduleStaleEntrySweep() {
+    func scheduleStaleEntrySweep() {
         let deadline = DispatchTime.now() + Self.staleEntryDeadline
         var timer: LoopTimer?
         timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
