@@ -28,6 +28,8 @@ final class MACVRF {
     /// is programmed for them.
     var localAddressCounts: [IPAddress: Int] = [:]
     var advertisesInclusiveMulticast = false
+    /// Open while the routes of route targets it just started importing may still be arriving.
+    var catchUp: CatchUpWindow?
 
     // Remote side (imported routes and the dataplane state derived from them).
     var remoteMACs: [MACAddress: MACSlot] = [:]
