@@ -11,7 +11,9 @@ import OrderedJSON
 /// The file holds BaGPipe attach request bodies, one per endpoint, in attach order; they are
 /// replayed through the same validation and attach path as a live request. Changes are written at
 /// most once per `scheduler` turn (the event loop's), atomically (temporary file + rename) on a
-/// queue of their own.
+/// queue of their own. Each body also carries our MAC mobility sequence number for its MAC
+/// (`mac_mobility_sequence`, RFC 7432 §15, absent when 0 and in files of older versions), which
+/// the REST API would ignore.
 final class AttachmentStore: @unchecked Sendable {
     /// One attached endpoint: instance, MAC and IP (nil for MAC-only).
     struct Key: Hashable {
@@ -26,6 +28,8 @@ final class AttachmentStore: @unchecked Sendable {
     /// Endpoints in attach order with their request bodies (loop only).
     private var order: [Key] = []
     private var bodies: [Key: JSONObject] = [:]
+    /// Our MAC mobility sequence number per attached MAC, by instance (loop only).
+    private var sequences: [String: [MACAddress: UInt32]] = [:]
 
     /// Runs the coalesced save later (the daemon passes the event loop); nil saves at once.
     private let scheduler: ((@escaping @Sendable () -> Void) -> Void)?
@@ -81,8 +85,32 @@ final class AttachmentStore: @unchecked Sendable {
         guard !removed.isEmpty else { return }
         for key in removed { bodies[key] = nil }
         order.removeAll { bodies[$0] == nil }
+        if !order.contains(where: { $0.instanceID == instanceID && $0.mac == mac }) {
+            sequences[instanceID]?[mac] = nil
+            if sequences[instanceID]?.isEmpty == true { sequences[instanceID] = nil }
+        }
         save()
     }
+
+    /// Records our MAC mobility sequence number for an attached MAC. Loop only.
+    func sequenceChanged(instanceID: String, mac: MACAddress, to sequence: UInt32) {
+        guard sequences[instanceID]?[mac] != sequence else { return }
+        sequences[instanceID, default: [:]][mac] = sequence
+        save()
+    }
+
+    /// The sequence number a stored body carries: 0 when it has none (files of older versions) or
+    /// when the value is not a 32-bit unsigned integer (logged).
+    func storedSequence(in body: JSONObject) -> UInt32 {
+        guard let value = body[Self.sequenceKey] else { return 0 }
+        guard case .int(let number) = value, let sequence = UInt32(exactly: number) else {
+            logger.error("state file \(path): \(Self.sequenceKey) \(value.serialized(.compact)) ignored (not an integer from 0 to \(UInt32.max))")
+            return 0
+        }
+        return sequence
+    }
+
+    static let sequenceKey = "mac_mobility_sequence"
 
     /// Marks the file for writing; the write happens once per scheduler turn.
     private func save() {
@@ -97,7 +125,11 @@ final class AttachmentStore: @unchecked Sendable {
     }
 
     private func write() {
-        let snapshot = JSONValue.array(order.compactMap { bodies[$0].map(JSONValue.object) }).serialized(.compact)
+        let snapshot = JSONValue.array(order.compactMap { key in
+            guard var body = bodies[key] else { return nil }
+            if let sequence = sequences[key.instanceID]?[key.mac], sequence > 0 { body[Self.sequenceKey] = .int(Int64(sequence)) }
+            return .object(body)
+        }).serialized(.compact)
         let path = path
         let logger = logger
         writer.async {

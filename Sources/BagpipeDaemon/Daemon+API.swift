@@ -9,6 +9,11 @@ extension Daemon: VPNService {
     public var supportedVPNTypes: Set<VPNType> { [.evpn] }
 
     public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
+        try attach(request, restoredSequence: nil)
+    }
+
+    /// `restoredSequence`: set when the request comes from the state file (`EVPN.AttachRequest`).
+    func attach(_ request: BagpipeAPI.AttachRequest, restoredSequence: UInt32?) throws(APIError) {
         guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
         let port = try linuxInterface(of: request.localPort)
         // Refused before anything is advertised; BaGPipe answers 500 once it fails to plug.
@@ -21,7 +26,7 @@ extension Daemon: VPNService {
             exportRouteTargets: request.exportRouteTargets.map(Self.routeTarget),
             localPort: port, advertiseSubnet: request.advertiseSubnet, localPreference: request.localPreference,
             linuxBridge: request.linuxBridge, description: request.description.map(Self.text),
-            instanceDescription: request.instanceDescription.map(Self.text))
+            instanceDescription: request.instanceDescription.map(Self.text), restoredSequence: restoredSequence)
         do {
             try router.attach(attachment)
         } catch {

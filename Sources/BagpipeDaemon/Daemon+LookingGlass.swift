@@ -49,7 +49,9 @@ extension Daemon {
                     "listen_address": config.listenAddress.map { .string($0.description) } ?? .null,
                     "route_reflector_cluster_id": config.routeReflectorClusterID.map { .string($0.description) } ?? .null,
                     "graceful_restart": .bool(config.gracefulRestartTime != nil),
-                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null],
+                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null,
+                    "duplicate_mac_max_moves": .int(Int64(config.duplicateMACMaxMoves)),
+                    "duplicate_mac_time": .int(Int64(config.duplicateMACTime))],
             "API": ["host": .string(config.apiHost), "port": .int(Int64(config.apiPort))],
             "DATAPLANE_DRIVER_EVPN": ["dataplane_driver": .string(config.dataplaneDriver.rawValue),
                                       "dataplane_local_address": .string(config.dataplaneLocalAddress.description),
@@ -189,7 +191,8 @@ extension Daemon {
                  "direction": "both",
                  "learned": .bool(endpoint.isLearned),
                  "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
-                 "advertised": .bool(endpoint.isAdvertised)]
+                 "advertised": .bool(endpoint.isAdvertised),
+                 "frozen": .bool(endpoint.isDuplicate)]
             }
             ports[port] = ["endpoints": .array(endpoints)]
         }

@@ -122,7 +122,8 @@ public final class Daemon: @unchecked Sendable {
             defer { store.isRestoring = false }
             for body in stored {
                 do {
-                    try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
+                    try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes),
+                               restoredSequence: store.storedSequence(in: body))
                 } catch {
                     logger.error("stored attachment not restored: \(error) (\(JSONValue.object(body).serialized(.compact)))")
                 }
@@ -182,7 +183,9 @@ public final class Daemon: @unchecked Sendable {
                                 bgpLocalAddress: .v4(configuration.localAddress),
                                 dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
                                 enableRTC: configuration.enableRTC,
-                                routeReflectorClusterID: configuration.routeReflectorClusterID)
+                                routeReflectorClusterID: configuration.routeReflectorClusterID,
+                                macMoveLimit: configuration.duplicateMACMaxMoves == 0 ? nil
+                                    : (configuration.duplicateMACMaxMoves, Double(configuration.duplicateMACTime)))
     }
 
     func speakerConfiguration() -> SpeakerConfiguration {
