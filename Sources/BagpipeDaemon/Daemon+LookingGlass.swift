@@ -152,6 +152,7 @@ extension Daemon {
                                       "export": .array(instance.exportRouteTargets.map { .string("target:\($0)") })])),
             ("name", .value(.string("EVI-\(instance.vni)"))),
             ("linux_bridge", .value(instance.linuxBridge.map { .string($0) } ?? .null)),
+            ("mac_mobility_catch_up", .value(.bool(instance.isCatchingUp))),
             ("ports", .subtree { Self.portsJSON(instance) }),
             ("dataplane", .subtree { [unowned self] in
                 var object = JSONObject()

@@ -218,7 +218,9 @@ import Testing
         clock.time = 0.9
         claim(from: "198.51.100.6", sequence: 0)
         #expect(ourSequences == [1])
+        #expect(harness.router.instanceSnapshot("red")!.isCatchingUp)
         clock.time = 1.1
+        #expect(!harness.router.instanceSnapshot("red")!.isCatchingUp)
         // Another VTEP, equal sequence number, lower address: it wins (RFC 7432 §15.1).
         claim(from: "198.51.100.5", sequence: 1)
         #expect(ourSequences.isEmpty)

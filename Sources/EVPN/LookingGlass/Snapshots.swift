@@ -108,6 +108,9 @@ public struct InstanceSnapshot: Hashable, Sendable {
     public var remoteMACs: [RemoteMACSnapshot]
     public var neighbours: [NeighbourSnapshot]
     public var floodList: [FloodEntrySnapshot]
+    /// Remote claims on our MACs may still be taken as older than our attachments: the routes of
+    /// targets it started importing are coming in (MAC mobility catch-up, docs/evpn.md).
+    public var isCatchingUp: Bool
 }
 
 /// Counters for the looking-glass summary.
