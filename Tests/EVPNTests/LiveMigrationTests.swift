@@ -121,35 +121,30 @@ import Testing
         #expect(Set(network[c].router.instanceSnapshot("red")!.neighbours.map(\.ip)).isSuperset(of: [ip("203.0.113.10"), ip("203.0.113.11")]))
     }
 
+    /// A minute later the VM moves: attached on `to`, and seconds later detached from `from`.
+    private func move(from: String, to: String, expecting sequence: UInt32,
+                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        network.advance(by: 60)
+        try migrate(to: to)
+        #expect(endpoint(on: to)?.macMobilitySequence == sequence, sourceLocation: sourceLocation)
+        #expect(endpoint(on: from)?.isAdvertised == false, sourceLocation: sourceLocation)
+        #expect(vtep(on: c) == ip(to), sourceLocation: sourceLocation)
+        network.advance(by: 5)
+        try detachVM(from: from)
+        #expect(atReflector().map(\.source) == [.peer(ip(to))], sourceLocation: sourceLocation)
+        #expect(atReflector().map(\.sequence) == [sequence], sourceLocation: sourceLocation)
+    }
+
     @Test func backAndForthThenToAnInstanceAlreadyThere() throws {
         try start()
-        try migrate(to: b)
-        network.advance(by: 5)
-        try detachVM(from: a)  // A's last endpoint: its instance goes.
-        #expect(network[a].router.instanceSnapshot("red") == nil)
-
+        try move(from: a, to: b, expecting: 1)
+        #expect(network[a].router.instanceSnapshot("red") == nil)  // the VM was A's last endpoint
         // Back to A, whose instance is new again: above B's sequence 1, which A saw only afterwards.
-        network.advance(by: 60)
-        try migrate(to: a)
-        #expect(endpoint(on: a)?.macMobilitySequence == 2)
-        #expect(endpoint(on: b)?.isAdvertised == false)
-        #expect(vtep(on: c) == ip(a))
-        network.advance(by: 5)
-        try detachVM(from: b)
-        #expect(atReflector().map(\.source) == [.peer(ip(a))])
-
+        try move(from: b, to: a, expecting: 2)
         // B has the instance already (another endpoint): it knows A's route and goes above it at once.
         try network[b].router.attach(attachRequest("red", mac: "52:54:00:00:00:0b", port: "tap-b"))
         network.pump()
-        network.advance(by: 60)
-        try migrate(to: b)
-        #expect(endpoint(on: b)?.macMobilitySequence == 3)
-        #expect(endpoint(on: a)?.isAdvertised == false)
-        #expect(vtep(on: c) == ip(b))
-        network.advance(by: 5)
-        try detachVM(from: a)
-        #expect(atReflector().map(\.source) == [.peer(ip(b))])
-        #expect(atReflector().map(\.sequence) == [3])
+        try move(from: a, to: b, expecting: 3)
     }
 
     /// Two nodes really claim the MAC at the same time, each in its new instance: each goes above
