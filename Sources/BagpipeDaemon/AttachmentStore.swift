@@ -12,7 +12,9 @@ import OrderedJSON
 /// replayed through the same validation and attach path as a live request. An attachment whose
 /// interface is not there yet at start stays in the file, waiting (`keepWaiting`), until it is
 /// plugged or detached. Changes are written at most once per `scheduler` turn (the event loop's),
-/// durably and with retries (`StateFileWriter`).
+/// durably and with retries (`StateFileWriter`). Each body also carries our MAC mobility sequence
+/// number for its MAC (`mac_mobility_sequence`, RFC 7432 §15, absent when 0 and in files of older
+/// versions), which the REST API would ignore.
 final class AttachmentStore: @unchecked Sendable {
     /// One attached endpoint: instance, MAC and IP (nil for MAC-only).
     struct Key: Hashable {
@@ -50,6 +52,8 @@ final class AttachmentStore: @unchecked Sendable {
     private var bodies: [Key: JSONObject] = [:]
     /// Stored attachments not plugged yet (their interface is missing), by key (loop only).
     private(set) var waiting: [Key: AttachRequest] = [:]
+    /// Our MAC mobility sequence number per attached MAC, by instance (loop only).
+    private var sequences: [String: [MACAddress: UInt32]] = [:]
 
     /// Runs the coalesced save later (the daemon passes the event loop); nil saves at once.
     private let scheduler: ((@escaping @Sendable () -> Void) -> Void)?
@@ -130,11 +134,15 @@ final class AttachmentStore: @unchecked Sendable {
 
     /// Keeps a stored attachment that could not be plugged yet (its interface is missing) in the
     /// file, to be plugged when the interface appears. Loop only.
-    func keepWaiting(_ request: AttachRequest) {
+    func keepWaiting(_ request: AttachRequest, sequence: UInt32 = 0) {
         let key = Key(request)
         waiting[key] = request
+        if sequence > 0 { sequences[key.instanceID, default: [:]][key.mac] = sequence }
         record(key, body: Self.body(of: request))
     }
+
+    /// The MAC mobility sequence number recorded for an endpoint's MAC, if any.
+    func sequence(of key: Key) -> UInt32? { sequences[key.instanceID]?[key.mac] }
 
     private func record(_ key: Key, body: JSONObject) {
         if bodies[key] == nil { order.append(key) }
@@ -161,8 +169,32 @@ final class AttachmentStore: @unchecked Sendable {
             waiting[key] = nil
         }
         order.removeAll { bodies[$0] == nil }
+        if !order.contains(where: { $0.instanceID == instanceID && $0.mac == mac }) {
+            sequences[instanceID]?[mac] = nil
+            if sequences[instanceID]?.isEmpty == true { sequences[instanceID] = nil }
+        }
         save()
     }
+
+    /// Records our MAC mobility sequence number for an attached MAC. Loop only.
+    func sequenceChanged(instanceID: String, mac: MACAddress, to sequence: UInt32) {
+        guard sequences[instanceID]?[mac] != sequence else { return }
+        sequences[instanceID, default: [:]][mac] = sequence
+        save()
+    }
+
+    /// The sequence number a stored body carries: 0 when it has none (files of older versions) or
+    /// when the value is not a 32-bit unsigned integer (logged).
+    func storedSequence(in body: JSONObject) -> UInt32 {
+        guard let value = body[Self.sequenceKey] else { return 0 }
+        guard case .int(let number) = value, let sequence = UInt32(exactly: number) else {
+            logger.error("state file \(path): \(Self.sequenceKey) \(value.serialized(.compact)) ignored (not an integer from 0 to \(UInt32.max))")
+            return 0
+        }
+        return sequence
+    }
+
+    static let sequenceKey = "mac_mobility_sequence"
 
     /// Marks the file for writing; the write happens once per scheduler turn.
     private func save() {
@@ -177,7 +209,11 @@ final class AttachmentStore: @unchecked Sendable {
     }
 
     private func write() {
-        writer.write(JSONValue.array(order.compactMap { bodies[$0].map(JSONValue.object) }).serialized(.compact))
+        writer.write(JSONValue.array(order.compactMap { key in
+            guard var body = bodies[key] else { return nil }
+            if let sequence = sequences[key.instanceID]?[key.mac], sequence > 0 { body[Self.sequenceKey] = .int(Int64(sequence)) }
+            return .object(body)
+        }).serialized(.compact))
     }
 
     /// Writes pending changes now and waits until that attempt is over (tests and shutdown).

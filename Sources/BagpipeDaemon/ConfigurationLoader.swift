@@ -46,6 +46,8 @@ extension DaemonConfiguration {
             throw reader.error(section: bgp, key: "graceful_restart",
                                "not supported with route_reflector_cluster_id (a restarting reflector does not defer its End-of-RIB)")
         }
+        duplicateMACMaxMoves = Int(try reader.integer(bgp, "duplicate_mac_max_moves", in: 0...1000) ?? 5)
+        duplicateMACTime = Int(try reader.integer(bgp, "duplicate_mac_time", in: 2...1800) ?? 180)
 
         var peers: [Peer] = []
         for address in try reader.addressList(bgp, "peers") + passivePeers where !peers.contains(where: { $0.address == address }) {

@@ -12,12 +12,13 @@ extension Daemon: VPNService {
     /// it confirms a restored attachment or replaces a conflicting provisional one.
     public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
         clientRequestArrived()
-        try plug(request)
+        try plug(request, restoredSequence: nil)
         resync.confirm(AttachmentStore.Key(request))
     }
 
-    /// Plugs an attachment (a client's or one restored from the state file) and records it.
-    func plug(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
+    /// Plugs an attachment (a client's, or one restored from the state file with `restoredSequence`,
+    /// `EVPN.AttachRequest`) and records it.
+    func plug(_ request: BagpipeAPI.AttachRequest, restoredSequence: UInt32?) throws(APIError) {
         guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
         let port = try linuxInterface(of: request.localPort)
         // Refused before anything is advertised; BaGPipe answers 500 once it fails to plug.
@@ -30,7 +31,7 @@ extension Daemon: VPNService {
             exportRouteTargets: request.exportRouteTargets.map(Self.routeTarget),
             localPort: port, advertiseSubnet: request.advertiseSubnet, localPreference: request.localPreference,
             linuxBridge: request.linuxBridge, description: request.description.map(Self.text),
-            instanceDescription: request.instanceDescription.map(Self.text))
+            instanceDescription: request.instanceDescription.map(Self.text), restoredSequence: restoredSequence)
         do {
             try attachReplacingProvisional(attachment)
         } catch {

@@ -77,7 +77,9 @@ extension Daemon {
                     "listen_address": config.listenAddress.map { .string($0.description) } ?? .null,
                     "route_reflector_cluster_id": config.routeReflectorClusterID.map { .string($0.description) } ?? .null,
                     "graceful_restart": .bool(config.gracefulRestartTime != nil),
-                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null],
+                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null,
+                    "duplicate_mac_max_moves": .int(Int64(config.duplicateMACMaxMoves)),
+                    "duplicate_mac_time": .int(Int64(config.duplicateMACTime))],
             "API": ["host": .string(config.apiHost), "port": .int(Int64(config.apiPort))],
             "DATAPLANE_DRIVER_EVPN": ["dataplane_driver": .string(config.dataplaneDriver.rawValue),
                                       "dataplane_local_address": .string(config.dataplaneLocalAddress.description),
@@ -178,6 +180,7 @@ extension Daemon {
                                       "export": .array(instance.exportRouteTargets.map { .string("target:\($0)") })])),
             ("name", .value(.string("EVI-\(instance.vni)"))),
             ("linux_bridge", .value(instance.linuxBridge.map { .string($0) } ?? .null)),
+            ("mac_mobility_catch_up", .value(.bool(instance.isCatchingUp))),
             ("ports", .subtree { [unowned self] in portsJSON(instance) }),
             ("learned_macs_ignored", .value(.int(Int64(instance.ignoredLearnedMACs)))),
             ("dataplane", .subtree { [unowned self] in
@@ -223,6 +226,7 @@ extension Daemon {
                         "direction": "both",
                         "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
                         "advertised": .bool(endpoint.isAdvertised),
+                        "frozen": .bool(endpoint.isDuplicate),
                         "provisional": .bool(resync.isProvisional(key))]
             }
             var object: JSONObject = ["endpoints": .array(endpoints)]
@@ -231,7 +235,8 @@ extension Daemon {
                 object["learned_macs"] = .array(learned.map { endpoint in
                     ["mac_address": .string(endpoint.mac.description),
                      "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
-                     "advertised": .bool(endpoint.isAdvertised)]
+                     "advertised": .bool(endpoint.isAdvertised),
+                     "frozen": .bool(endpoint.isDuplicate)]
                 })
             }
             ports[port] = .object(object)

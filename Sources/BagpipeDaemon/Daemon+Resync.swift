@@ -34,10 +34,10 @@ extension Daemon {
             do {
                 let request = try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes)
                 if let port = request.localPort.linuxInterface, !dataplane.driver.portExists(port) {
-                    store.keepWaiting(request)
+                    store.keepWaiting(request, sequence: store.storedSequence(in: body))
                     waiting += 1
                 } else {
-                    try plug(request)
+                    try plug(request, restoredSequence: store.storedSequence(in: body))
                 }
                 resync.restored(AttachmentStore.Key(request))
             } catch {
@@ -62,7 +62,7 @@ extension Daemon {
             for (key, request) in store.waiting.sorted(by: { $0.key.mac < $1.key.mac }) {
                 guard let port = request.localPort.linuxInterface, dataplane.driver.portExists(port) else { continue }
                 do {
-                    try plug(request)
+                    try plug(request, restoredSequence: store.sequence(of: key))
                     logger.notice("stored attachment \(key.instanceID) \(key.mac) plugged: interface \(port) appeared")
                 } catch {
                     logger.error("stored attachment \(key.instanceID) \(key.mac) dropped: \(error)")

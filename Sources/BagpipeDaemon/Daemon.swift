@@ -187,7 +187,9 @@ public final class Daemon: @unchecked Sendable {
                                              bgpLocalAddress: .v4(configuration.localAddress),
                                              dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
                                              enableRTC: configuration.enableRTC,
-                                             routeReflectorClusterID: configuration.routeReflectorClusterID)
+                                             routeReflectorClusterID: configuration.routeReflectorClusterID,
+                                             macMoveLimit: configuration.duplicateMACMaxMoves == 0 ? nil
+                                                 : (configuration.duplicateMACMaxMoves, Double(configuration.duplicateMACTime)))
         if configuration.advertiseLearnedMACs {
             router.learnedMACs = LearnedMACPolicy(perPort: configuration.learnedMACsPerPort,
                                                   perSecond: configuration.learnedMACsPerSecond)

@@ -38,6 +38,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `graceful_restart = True`: the restart time peers keep our routes for while we restart
     /// (RFC 4724; `graceful_restart_time`, default 120 s). SIGTERM then leaves the routes in place.
     public var gracefulRestartTime: UInt16?
+    /// Duplicate MAC detection (RFC 7432 §15.1): a local MAC that moves more than
+    /// `duplicateMACMaxMoves` times in `duplicateMACTime` seconds is frozen (FRR's defaults, 5 in
+    /// 180 s); 0 moves turns it off.
+    public var duplicateMACMaxMoves: Int
+    public var duplicateMACTime: Int
 
     // [API]
     public var apiHost: String

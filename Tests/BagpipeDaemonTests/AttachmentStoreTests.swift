@@ -102,6 +102,45 @@ extension AttachmentStore {
         #expect(store.requests.count == 9)
     }
 
+    /// Our MAC mobility sequence number travels with the MAC's endpoints, so a restart does not
+    /// go back to 0; files without it (older versions) load as before.
+    @Test func sequenceNumbersAreKeptPerMACAndOlderFilesLoad() throws {
+        let path = temporaryPath()
+        let directory = (path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = AttachmentStore(path: path, logger: Logger(label: "test"))
+        let mac = MACAddress("52:54:00:00:00:01")!
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.10/24"))
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.11/24"))
+        store.attached(try request("blue", "52:54:00:00:00:02", nil))
+        store.sequenceChanged(instanceID: "blue", mac: mac, to: 3)
+        store.flush()
+        let reloaded = AttachmentStore(path: path, logger: Logger(label: "test"))
+        #expect(reloaded.requests.map(reloaded.storedSequence(in:)) == [3, 3, 0])
+        #expect(store.requests.first?["mac_mobility_sequence"] == .int(3))
+        #expect(store.requests.last?["mac_mobility_sequence"] == nil)
+        // The REST API ignores the key: the stored body still replays as the request.
+        #expect(try AttachRequest(parameters: try #require(store.requests.first), supportedTypes: [.evpn])
+                == request("blue", "52:54:00:00:00:01", "203.0.113.10/24"))
+
+        // Detaching the MAC forgets its number: attached again later, it starts from what the router says.
+        store.detached(instanceID: "blue", mac: mac, ip: nil)
+        store.attached(try request("blue", "52:54:00:00:00:01", "203.0.113.10/24"))
+        store.flush()
+        #expect(store.requests.map(store.storedSequence(in:)) == [0, 0])
+
+        // A file from an older version, and one with a value out of range.
+        try Data(#"[{"vpn_type":"evpn","vpn_instance_id":"blue","mac_address":"52:54:00:00:00:01","local_port":"tap-01","import_rt":"64512:80","export_rt":"64512:80"}]"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let old = AttachmentStore(path: path, logger: Logger(label: "test"))
+        #expect(old.requests.count == 1)
+        #expect(old.requests.map(old.storedSequence(in:)) == [0])
+        for bad in ["-1", "4294967296", "\"7\"", "1.5"] {
+            try Data(#"[{"vpn_instance_id":"blue","mac_mobility_sequence":\#(bad)}]"#.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(old.requests.map(old.storedSequence(in:)) == [0], "\(bad)")
+        }
+    }
+
     /// Every way a state file can be bad: it is moved aside (`.corrupt-<time>`, content kept),
     /// reported as such (the daemon then touches no device), and a clear line is logged.
     @Test(arguments: ["truncated", "garbage", "not an array", "unreadable"])

@@ -34,6 +34,13 @@ public struct EVPNRouterConfiguration: Sendable {
     /// Advertise the MACs the dataplane learns on plugged ports (`LocalMACEvent`), within these
     /// bounds; nil (the default, BaGPipe's behaviour): advertise exactly what was attached.
     public var learnedMACs: LearnedMACPolicy?
+    /// MAC mobility catch-up (docs/evpn.md): with RT constraint (RFC 4684) the routes of a target
+    /// we start importing arrive only once our membership reached the reflector. Until then, and
+    /// for `mobilityCatchUpBurst` seconds after the first of them, a remote claim on a MAC attached
+    /// here is taken as older than the attachment; `mobilityCatchUpTime` bounds the wait for the
+    /// first one. 0 turns the catch-up off.
+    public var mobilityCatchUpTime: Double = 5
+    public var mobilityCatchUpBurst: Double = 1
 
     public init(localAS: UInt32, routerID: IPv4Address, bgpLocalAddress: IPAddress,
                 dataplaneLocalAddress: IPAddress? = nil, enableRTC: Bool = true,

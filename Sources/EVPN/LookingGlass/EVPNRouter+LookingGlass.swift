@@ -118,7 +118,8 @@ extension EVPNRouter {
             remoteMACs: remoteMACs, neighbours: neighbours.sorted { $0.ip < $1.ip },
             floodList: instance.floodCounts.keys.map { FloodEntrySnapshot(vtep: $0.vtep, vni: $0.vni) }
                 .sorted { ($0.vtep, $0.vni) < ($1.vtep, $1.vni) },
-            ignoredLearnedMACs: instance.ignoredLearnedMACs)
+            ignoredLearnedMACs: instance.ignoredLearnedMACs,
+            isCatchingUp: instance.catchUp.map { now() < $0.until } ?? false)
     }
 
     private func routeSource(_ source: SourceID) -> RouteSource {

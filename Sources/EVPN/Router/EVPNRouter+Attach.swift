@@ -10,7 +10,9 @@ extension EVPNRouter {
     ///   emits no dataplane intent.
     /// - Other route targets than the instance's replace them: imports and advertisements follow.
     /// - An IP attach replaces the MAC's MAC-only endpoint (BaGPipe's wildcard).
-    /// - A MAC already present remotely is advertised with the next MAC mobility sequence number.
+    /// - A MAC already present remotely is advertised with the next MAC mobility sequence number
+    ///   (at least `restoredSequence`); unless restored, remote claims that arrive with the first
+    ///   routes of targets it is the first here to import are gone above too (`EVPNRouter+Mobility`).
     public func attach(_ request: AttachRequest) throws {
         defer { flush() }
         guard request.vni <= 0xFF_FFFF else { throw EVPNError.vniOutOfRange(request.vni) }
@@ -20,6 +22,8 @@ extension EVPNRouter {
         let importTargets = Set(request.importRouteTargets.map(\.normalized))
         let exportTargets = Array(Set(request.exportRouteTargets.map(\.normalized))).sorted()
 
+        // Routes of targets we announce no membership for yet arrive only after we do (RFC 4684).
+        let awaitsRoutes = request.restoredSequence == nil && importTargets.contains { localMemberships[$0] == nil }
         let instance: MACVRF
         if let existing = instances[request.instanceID] {
             try checkConsistency(of: request, in: existing)
@@ -30,6 +34,7 @@ extension EVPNRouter {
             instance = try createInstance(for: request, importTargets: importTargets, exportTargets: exportTargets)
         }
         instance.description = request.instanceDescription
+        if awaitsRoutes { openCatchUpWindow(for: instance) }
         plug(request, into: instance)
     }
 
@@ -51,9 +56,14 @@ extension EVPNRouter {
             instance.moveLocalMAC(mac, to: request.localPort)
             instance.localMACs[mac]!.endpoints = [:]
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
-        } else if instance.localMACs[mac] == nil {
+            setSequence(max(learned.sequence, request.restoredSequence ?? 0), of: mac, in: instance)
+        } else if let local = instance.localMACs[mac] {
+            if let restored = request.restoredSequence, restored > local.sequence { setSequence(restored, of: mac, in: instance) }
+        } else {
+            let sequence = max(freshSequence(for: mac, in: instance), request.restoredSequence ?? 0)
             instance.insertLocalMAC(mac, LocalMAC(interface: request.localPort, endpoints: [:], isLearned: false,
-                                                  sequence: freshSequence(for: mac, in: instance)))
+                                                  sequence: sequence))
+            reportSequence(of: mac, in: instance)
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
         }
         let isNewEndpoint = instance.localMACs[mac]!.endpoints[request.ip] == nil
@@ -69,17 +79,6 @@ extension EVPNRouter {
         resolveMAC(mac, in: instance)
         syncLocalRoutes(of: mac, in: instance)
         if let prefix = request.ip, isNewEndpoint { resolveNeighbour(prefix.address, in: instance) }
-    }
-
-    /// The sequence number for a MAC that appears here: one above every remote claim on it
-    /// (RFC 7432 §15.1), 0 when none.
-    func freshSequence(for mac: MACAddress, in instance: MACVRF) -> UInt32 {
-        var highest: UInt32?
-        for entry in instance.remoteMACs[mac]?.entries.entries ?? [] {
-            guard let claim = claim(of: entry) else { continue }
-            highest = max(highest ?? 0, claim.sequence)
-        }
-        return highest.map { $0 &+ 1 } ?? 0
     }
 
     /// Unplugs an endpoint, or with `ip` nil every endpoint of the MAC (an unknown MAC is then
@@ -149,7 +148,7 @@ extension EVPNRouter {
                 // old port, if it comes later, is then ignored.
                 if local.isLearned { instance.moveLocalMAC(mac, to: event.interface) }
                 guard !local.isWinning, !local.isDuplicate else { return }
-                instance.localMACs[mac]!.sequence = max(local.sequence, freshSequence(for: mac, in: instance))
+                setSequence(max(local.sequence, freshSequence(for: mac, in: instance)), of: mac, in: instance)
             } else {
                 instance.insertLocalMAC(mac, LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],
                                                       isLearned: true, sequence: freshSequence(for: mac, in: instance)))
