@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "EventLoop", "TestSupport"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "BagpipeAPITests", dependencies: ["BagpipeAPI", "OrderedJSON", "HTTPServer", "EventLoop", "TestSupport"]),
-        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "OrderedJSON", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane"]),
+        .testTarget(name: "BagpipeDaemonTests", dependencies: ["BagpipeDaemon", "OrderedJSON", "BGPSpeaker", "BGPWire", "EVPN", "Dataplane", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "OrderedJSON", "NetAddress", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

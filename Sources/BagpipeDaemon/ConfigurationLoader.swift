@@ -46,6 +46,8 @@ extension DaemonConfiguration {
             throw reader.error(section: bgp, key: "graceful_restart",
                                "not supported with route_reflector_cluster_id (a restarting reflector does not defer its End-of-RIB)")
         }
+        duplicateMACMaxMoves = Int(try reader.integer(bgp, "duplicate_mac_max_moves", in: 0...1000) ?? 5)
+        duplicateMACTime = Int(try reader.integer(bgp, "duplicate_mac_time", in: 2...1800) ?? 180)
 
         var peers: [Peer] = []
         for address in try reader.addressList(bgp, "peers") + passivePeers where !peers.contains(where: { $0.address == address }) {
@@ -79,6 +81,9 @@ extension DaemonConfiguration {
         vxlanMTU = try reader.integer(evpn, "mtu", in: 576...65535).map(Int.init)
         legacyShiftedVNI = try reader.bool(evpn, "legacy_vni_encoding") ?? false
         cleanupDataplaneOnShutdown = try reader.bool(evpn, "cleanup_on_shutdown") ?? false
+        advertiseLearnedMACs = try reader.bool(evpn, "advertise_learned_macs") ?? false
+        learnedMACsPerPort = Int(try reader.integer(evpn, "learned_macs_per_port", in: 1...4096) ?? 16)
+        learnedMACsPerSecond = Int(try reader.integer(evpn, "learned_macs_per_second", in: 1...10000) ?? 10)
         if gracefulRestartTime != nil && cleanupDataplaneOnShutdown {
             throw reader.error(section: evpn, key: "cleanup_on_shutdown",
                                "cannot be set with [BGP] graceful_restart: the kernel state must outlive a restart")
@@ -87,6 +92,8 @@ extension DaemonConfiguration {
         // [COMMON]
         let stateFileText = reader.string("COMMON", "state_file") ?? "/var/lib/bagpipe-bgp/attachments.json"
         stateFile = stateFileText.isEmpty ? nil : stateFileText
+        let window = try reader.integer("COMMON", "resync_window", in: 0...86400) ?? UInt64(gracefulRestartTime ?? 120)
+        resyncWindow = window == 0 ? nil : Double(window)
 
         warnings = reader.finish()
     }

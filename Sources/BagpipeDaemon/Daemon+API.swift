@@ -8,7 +8,17 @@ import OrderedJSON
 extension Daemon: VPNService {
     public var supportedVPNTypes: Set<VPNType> { [.evpn] }
 
+    /// A client's attach: also a sign that clients are re-syncing after a restart (`ClientResync`);
+    /// it confirms a restored attachment or replaces a conflicting provisional one.
     public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
+        clientRequestArrived()
+        try plug(request, restoredSequence: nil)
+        resync.confirm(AttachmentStore.Key(request))
+    }
+
+    /// Plugs an attachment (a client's, or one restored from the state file with `restoredSequence`,
+    /// `EVPN.AttachRequest`) and records it.
+    func plug(_ request: BagpipeAPI.AttachRequest, restoredSequence: UInt32?) throws(APIError) {
         guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
         let port = try linuxInterface(of: request.localPort)
         // Refused before anything is advertised; BaGPipe answers 500 once it fails to plug.
@@ -21,9 +31,9 @@ extension Daemon: VPNService {
             exportRouteTargets: request.exportRouteTargets.map(Self.routeTarget),
             localPort: port, advertiseSubnet: request.advertiseSubnet, localPreference: request.localPreference,
             linuxBridge: request.linuxBridge, description: request.description.map(Self.text),
-            instanceDescription: request.instanceDescription.map(Self.text))
+            instanceDescription: request.instanceDescription.map(Self.text), restoredSequence: restoredSequence)
         do {
-            try router.attach(attachment)
+            try attachReplacingProvisional(attachment)
         } catch {
             throw apiError(error, newPort: request.localPort)
         }
@@ -33,12 +43,17 @@ extension Daemon: VPNService {
     }
 
     public func detach(_ request: BagpipeAPI.DetachRequest) throws(APIError) {
+        clientRequestArrived()
+        let waiting = attachmentStore?.waiting.keys.contains {
+            $0.instanceID == request.vpnInstanceID && $0.mac == request.macAddress && (request.ipAddress == nil || $0.ip == request.ipAddress)
+        } ?? false
         do {
             try router.detach(EVPN.DetachRequest(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress))
         } catch {
-            throw apiError(error, newPort: request.localPort)
+            // A restored attachment still waiting for its interface was never plugged.
+            if !waiting { throw apiError(error, newPort: request.localPort) }
         }
-        attachmentStore?.detached(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
+        forgetAttachment(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
     }
 
     /// BaGPipe's EVPN plugs only Linux interfaces; `evpn` local ports plug an EVI into an IP VPN.

@@ -102,6 +102,14 @@ extension Daemon: EVPNOutput {
     public func apply(_ intents: [DataplaneIntent]) {
         dataplane.submit(intents)
     }
+
+    /// Kept in the state file, so that a restart advertises the attached MACs with the sequence
+    /// numbers they reached (RFC 7432 §15).
+    public func sequencesChanged(_ sequences: [MACSequence]) {
+        for change in sequences {
+            attachmentStore?.sequenceChanged(instanceID: change.instanceID, mac: change.mac, to: change.sequence)
+        }
+    }
 }
 
 extension LinuxVXLANDriver: LocalMACSource {

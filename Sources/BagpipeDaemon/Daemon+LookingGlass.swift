@@ -15,7 +15,35 @@ extension Daemon {
             ("bgp", .node { [unowned self] in bgpNode(context) }),
             ("vpns", .node { [unowned self] in vpnsNode(context) }),
             ("logs", .subtree { [unowned self] in logsJSON() }),
+            ("state", .subtree { [unowned self] in stateJSON() }),
         ])
+    }
+
+    /// Ours: the state file (how writing it goes, attachments waiting for their interface) and
+    /// the client re-sync after a restart.
+    private func stateJSON() -> JSONValue {
+        var file: JSONValue = .null
+        if let store = attachmentStore {
+            let status = store.writeStatus
+            file = ["path": .string(store.path), "writes": .int(Int64(status.writes)),
+                    "failed_writes": .int(Int64(status.failedWrites)),
+                    "last_error": status.lastError.map { .string($0) } ?? .null,
+                    "waiting_for_interface": .array(store.waiting.values.sorted { $0.macAddress < $1.macAddress }.map { request in
+                        ["vpn_instance_id": .string(request.vpnInstanceID), "mac_address": .string(request.macAddress.description),
+                         "ip_address": request.ipAddress.map { .string($0.description) } ?? .null,
+                         "local_port": .string(request.localPort.linuxInterface ?? "")]
+                    })]
+        }
+        let phase = switch resync.phase {
+        case .waitingForClients: "waiting for clients"
+        case .open: "open"
+        case .closed: "closed"
+        }
+        return ["state_file": file,
+                "resync": ["window_seconds": resync.window.map { .int(Int64($0)) } ?? .null,
+                           "phase": .string(phase),
+                           "provisional_attachments": .int(Int64(resync.provisional.count)),
+                           "device_reconciliation_deferred": .bool(resync.reconcileDeferred)]]
     }
 
     /// EVPN routes held from peers: what `received_routes_count` counts (RT membership routes are
@@ -49,7 +77,9 @@ extension Daemon {
                     "listen_address": config.listenAddress.map { .string($0.description) } ?? .null,
                     "route_reflector_cluster_id": config.routeReflectorClusterID.map { .string($0.description) } ?? .null,
                     "graceful_restart": .bool(config.gracefulRestartTime != nil),
-                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null],
+                    "graceful_restart_time": config.gracefulRestartTime.map { .int(Int64($0)) } ?? .null,
+                    "duplicate_mac_max_moves": .int(Int64(config.duplicateMACMaxMoves)),
+                    "duplicate_mac_time": .int(Int64(config.duplicateMACTime))],
             "API": ["host": .string(config.apiHost), "port": .int(Int64(config.apiPort))],
             "DATAPLANE_DRIVER_EVPN": ["dataplane_driver": .string(config.dataplaneDriver.rawValue),
                                       "dataplane_local_address": .string(config.dataplaneLocalAddress.description),
@@ -150,7 +180,9 @@ extension Daemon {
                                       "export": .array(instance.exportRouteTargets.map { .string("target:\($0)") })])),
             ("name", .value(.string("EVI-\(instance.vni)"))),
             ("linux_bridge", .value(instance.linuxBridge.map { .string($0) } ?? .null)),
-            ("ports", .subtree { Self.portsJSON(instance) }),
+            ("mac_mobility_catch_up", .value(.bool(instance.isCatchingUp))),
+            ("ports", .subtree { [unowned self] in portsJSON(instance) }),
+            ("learned_macs_ignored", .value(.int(Int64(instance.ignoredLearnedMACs)))),
             ("dataplane", .subtree { [unowned self] in
                 var object = JSONObject()
                 for (key, value) in (dataplane.descriptions[id] ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -176,22 +208,38 @@ extension Daemon {
         ])
     }
 
-    private static func portsJSON(_ instance: InstanceSnapshot) -> JSONValue {
+    /// BaGPipe's `ports` (attached endpoints per interface), plus our additions: `provisional`
+    /// (restored, not yet re-posted by a client) per endpoint, and the MACs the bridge learned on
+    /// the port in `learned_macs`, apart from the endpoints.
+    private func portsJSON(_ instance: InstanceSnapshot) -> JSONValue {
         var ports = JSONObject()
         for port in Set(instance.endpoints.map(\.localPort)).sorted() {
-            let endpoints = instance.endpoints.filter { $0.localPort == port }.map { endpoint -> JSONValue in
-                ["mac_address": .string(endpoint.mac.description),
-                 "ip_address": endpoint.ip.map { .string($0.description) } ?? .null,
-                 "label": .int(Int64(instance.vni)),
-                 "local_pref": endpoint.localPreference.map { .int(Int64($0)) } ?? .null,
-                 "rd": .string(" rd \(instance.routeDistinguisher)"),
-                 "description": endpoint.description.map { .string($0) } ?? .null,
-                 "direction": "both",
-                 "learned": .bool(endpoint.isLearned),
-                 "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
-                 "advertised": .bool(endpoint.isAdvertised)]
+            let here = instance.endpoints.filter { $0.localPort == port }
+            let endpoints = here.filter { !$0.isLearned }.map { endpoint -> JSONValue in
+                let key = AttachmentStore.Key(instanceID: instance.externalID, mac: endpoint.mac, ip: endpoint.ip)
+                return ["mac_address": .string(endpoint.mac.description),
+                        "ip_address": endpoint.ip.map { .string($0.description) } ?? .null,
+                        "label": .int(Int64(instance.vni)),
+                        "local_pref": endpoint.localPreference.map { .int(Int64($0)) } ?? .null,
+                        "rd": .string(" rd \(instance.routeDistinguisher)"),
+                        "description": endpoint.description.map { .string($0) } ?? .null,
+                        "direction": "both",
+                        "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
+                        "advertised": .bool(endpoint.isAdvertised),
+                        "frozen": .bool(endpoint.isDuplicate),
+                        "provisional": .bool(resync.isProvisional(key))]
             }
-            ports[port] = ["endpoints": .array(endpoints)]
+            var object: JSONObject = ["endpoints": .array(endpoints)]
+            let learned = here.filter(\.isLearned)
+            if !learned.isEmpty {
+                object["learned_macs"] = .array(learned.map { endpoint in
+                    ["mac_address": .string(endpoint.mac.description),
+                     "mac_mobility_sequence": .int(Int64(endpoint.macMobilitySequence)),
+                     "advertised": .bool(endpoint.isAdvertised),
+                     "frozen": .bool(endpoint.isDuplicate)]
+                })
+            }
+            ports[port] = .object(object)
         }
         return .object(ports)
     }

@@ -30,6 +30,10 @@ public final class Daemon: @unchecked Sendable {
     var httpServer: HTTPServer!
     var apiHandler: BagpipeAPIHandler!
     var attachmentStore: AttachmentStore?
+    /// Restored attachments awaiting their clients' re-post (loop only; `Daemon+Resync`).
+    var resync = ClientResync(window: nil)
+    var resyncTimer: LoopTimer?
+    var waitingRetryTimer: LoopTimer?
     private var signalSources: [DispatchSourceSignal] = []
     /// Set by SIGTERM/SIGINT: from then on the kernel state is left as it is (sessions going down
     /// must not empty the FDB, so that a restart does not cut traffic).
@@ -109,38 +113,39 @@ public final class Daemon: @unchecked Sendable {
 
     /// Plugs again what the state file remembers, then lets the driver adopt the devices a
     /// previous run left for those instances (and remove only its leftovers of others), so that
-    /// traffic keeps flowing across a restart.
+    /// traffic keeps flowing across a restart. A state file that could not be read leaves every
+    /// device alone until clients have re-synced.
     private func restoreAttachments() {
-        defer { if router.summary().instances > 0 { scheduleStaleEntrySweep() } }
-        if let path = configuration.stateFile {
-            let store = AttachmentStore(path: path, logger: Logger(label: "bagpipe-bgp.state")) { [loop] work in
-                loop.execute(work)
-            }
-            let stored = store.load()
-            attachmentStore = store
-            store.isRestoring = true
-            defer { store.isRestoring = false }
-            for body in stored {
-                do {
-                    try attach(try BagpipeAPI.AttachRequest(parameters: body, supportedTypes: supportedVPNTypes))
-                } catch {
-                    logger.error("stored attachment not restored: \(error) (\(JSONValue.object(body).serialized(.compact)))")
-                }
-            }
-            if !stored.isEmpty { logger.notice("restored \(stored.count) attachment(s) from \(path)") }
-        }
-        let wanted = router.instanceSnapshots().map {
-            InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
-        }
+        resync = ClientResync(window: configuration.resyncWindow)
+        let reconcileNow = restoreFromStateFile()
+        let wanted = wantedInstances()
         let leftInPlace = dataplane.synchronously { $0.instancesLeftByPreviousRun() }
         forwardingStatePreserved = !wanted.isEmpty && wanted.allSatisfy { leftInPlace.contains($0.externalID) }
         if configuration.gracefulRestartTime != nil {
             let state = forwardingStatePreserved ? "preserved" : "not preserved"
             logger.notice("graceful restart: forwarding state \(state) (\(leftInPlace.count) instance(s) left by the previous run, \(wanted.count) restored)")
         }
-        for failure in dataplane.synchronously({ $0.reconcile(wanted: wanted) }) {
+        if reconcileNow {
+            reconcileDataplane()
+        } else {
+            logger.warning("\(leftInPlace.count) instance(s) left by the previous run kept as they are until clients re-sync")
+        }
+    }
+
+    func wantedInstances() -> [InstanceSpec] {
+        router.instanceSnapshots().map {
+            InstanceSpec(externalID: $0.externalID, vni: $0.vni, existingBridge: $0.linuxBridge)
+        }
+    }
+
+    /// Lets the driver adopt the devices of the instances we have and remove our other ones (before
+    /// the API and the sessions start); then sweeps the stale entries once peers have sent their
+    /// routes again.
+    private func reconcileDataplane() {
+        for failure in dataplane.synchronously({ [wanted = wantedInstances()] in $0.reconcile(wanted: wanted) }) {
             logger.error("dataplane reconcile: \(failure)")
         }
+        if router.summary().instances > 0 { scheduleStaleEntrySweep() }
     }
 
     /// After a restart the adopted devices still hold the remote entries of the previous run. Once
@@ -148,7 +153,7 @@ public final class Daemon: @unchecked Sendable {
     /// announce graceful restart may never send one (GoBGP without GR does not), so for it
     /// `settleTimeWithoutEndOfRIB` seconds of session count instead — or at the latest after
     /// `staleEntryDeadline` seconds, what the routes no longer ask for is removed.
-    private func scheduleStaleEntrySweep() {
+    func scheduleStaleEntrySweep() {
         let deadline = DispatchTime.now() + Self.staleEntryDeadline
         var timer: LoopTimer?
         timer = loop.scheduleTimer(after: 1, repeating: 1) { [unowned self] in
@@ -178,11 +183,18 @@ public final class Daemon: @unchecked Sendable {
     static let settleTimeWithoutEndOfRIB: Double = 10
 
     func routerConfiguration() -> EVPNRouterConfiguration {
-        EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
-                                bgpLocalAddress: .v4(configuration.localAddress),
-                                dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
-                                enableRTC: configuration.enableRTC,
-                                routeReflectorClusterID: configuration.routeReflectorClusterID)
+        var router = EVPNRouterConfiguration(localAS: configuration.myAS, routerID: configuration.routerID,
+                                             bgpLocalAddress: .v4(configuration.localAddress),
+                                             dataplaneLocalAddress: .v4(configuration.dataplaneLocalAddress),
+                                             enableRTC: configuration.enableRTC,
+                                             routeReflectorClusterID: configuration.routeReflectorClusterID,
+                                             macMoveLimit: configuration.duplicateMACMaxMoves == 0 ? nil
+                                                 : (configuration.duplicateMACMaxMoves, Double(configuration.duplicateMACTime)))
+        if configuration.advertiseLearnedMACs {
+            router.learnedMACs = LearnedMACPolicy(perPort: configuration.learnedMACsPerPort,
+                                                  perSecond: configuration.learnedMACsPerSecond)
+        }
+        return router
     }
 
     func speakerConfiguration() -> SpeakerConfiguration {

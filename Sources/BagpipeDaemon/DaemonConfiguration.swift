@@ -38,6 +38,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `graceful_restart = True`: the restart time peers keep our routes for while we restart
     /// (RFC 4724; `graceful_restart_time`, default 120 s). SIGTERM then leaves the routes in place.
     public var gracefulRestartTime: UInt16?
+    /// Duplicate MAC detection (RFC 7432 §15.1): a local MAC that moves more than
+    /// `duplicateMACMaxMoves` times in `duplicateMACTime` seconds is frozen (FRR's defaults, 5 in
+    /// 180 s); 0 moves turns it off.
+    public var duplicateMACMaxMoves: Int
+    public var duplicateMACTime: Int
 
     // [API]
     public var apiHost: String
@@ -53,10 +58,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// On shutdown, remove the kernel devices of our instances (default: leave them so a restart
     /// keeps traffic flowing; `bagpipe-bgp-cleanup` removes them).
     public var cleanupDataplaneOnShutdown: Bool
+    /// Advertise the MACs the bridge learns on plugged ports (MAC-only type-2 routes) besides the
+    /// attached endpoints. Off by default: BaGPipe advertises exactly what was attached.
+    public var advertiseLearnedMACs: Bool
+    /// With `advertiseLearnedMACs`: at most this many learned MACs per port, and at most
+    /// `learnedMACsPerSecond` new ones per port and second; the rest are ignored (and counted).
+    public var learnedMACsPerPort: Int
+    public var learnedMACsPerSecond: Int
 
     // [COMMON]
     /// Where accepted attachments are kept so that a restart restores them; nil disables it.
     public var stateFile: String?
+    /// Seconds, from the first attach or detach after start, during which clients re-post the
+    /// attachments restored from the state file; those not re-posted are then detached
+    /// (`ClientResync`). nil (`resync_window = 0`): restored attachments stay until detached.
+    public var resyncWindow: Double?
 
     /// Things that did not stop the daemon but deserve a log line (legacy keys, unknown keys).
     public var warnings: [String]

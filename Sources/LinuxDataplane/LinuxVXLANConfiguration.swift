@@ -10,21 +10,31 @@ public struct LinuxVXLANConfiguration: Hashable, Sendable {
     /// VXLAN overhead (50 bytes over IPv4, 70 over IPv6), or 1450 if no interface holds it.
     public var mtu: UInt32?
     public var naming: DeviceNaming
-    /// Create vxlan devices with `proxy` (the kernel answers ARP/ND from the neighbour entries and
-    /// drops every other ARP frame, replies included). Off by default: correct only when every
-    /// remote endpoint is advertised with MAC *and* IP (see docs/dataplane.md, "ARP").
-    public var arpProxy: Bool
+    /// Who answers ARP and IPv6 neighbour solicitations for remote endpoints (docs/dataplane.md, "ARP").
+    public enum ARPSuppression: Hashable, Sendable {
+        /// `neigh_suppress` on the vxlan bridge port, neighbour entries on the bridge: the bridge
+        /// answers for known remote IPs and still floods requests for unknown ones (the default).
+        case bridgePort
+        /// `proxy` on the vxlan device, neighbour entries on it (BaGPipe's way): the vxlan device
+        /// answers for known remote IPs and drops every other ARP frame, replies included. Correct
+        /// only when every remote endpoint is advertised with MAC *and* IP.
+        case vxlanProxy
+        /// Nothing answers locally: ARP crosses the tunnel (neighbour entries on the vxlan device).
+        case none
+    }
+
+    public var arpSuppression: ARPSuppression
     /// Run in another network namespace (a path such as `/var/run/netns/n1`): every netlink socket is
     /// opened there. nil: the caller's namespace.
     public var networkNamespacePath: String?
 
     public init(localAddress: IPAddress, vxlanPort: UInt16 = 4789, mtu: UInt32? = nil,
-                naming: DeviceNaming = DeviceNaming(), arpProxy: Bool = false, networkNamespacePath: String? = nil) {
+                naming: DeviceNaming = DeviceNaming(), arpSuppression: ARPSuppression = .bridgePort, networkNamespacePath: String? = nil) {
         self.localAddress = localAddress
         self.vxlanPort = vxlanPort
         self.mtu = mtu
         self.naming = naming
-        self.arpProxy = arpProxy
+        self.arpSuppression = arpSuppression
         self.networkNamespacePath = networkNamespacePath
     }
 

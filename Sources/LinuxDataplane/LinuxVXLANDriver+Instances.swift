@@ -44,7 +44,7 @@ extension LinuxVXLANDriver {
                 vxlan = try adoptOrCreate(prefix: configuration.naming.vxlanPrefix, spec: spec, all: all, claimed: claimed,
                                           adoptable: { $0.kind == "vxlan" && $0.vni == spec.vni }) { name in
                     try links.createVXLAN(name: name, vni: spec.vni, local: configuration.localAddress,
-                                          port: configuration.vxlanPort, proxy: configuration.arpProxy, mtu: mtu,
+                                          port: configuration.vxlanPort, proxy: configuration.arpSuppression == .vxlanProxy, mtu: mtu,
                                           master: bridge.index)
                 }
             } catch {
@@ -56,10 +56,16 @@ extension LinuxVXLANDriver {
             try links.change(vxlan.index, name: vxlan.name, up: true, master: bridge.index)
             vxlan = try links.require(vxlan.name)
         }
+        // Only on a bridge of ours: the neighbour entries on an existing bridge would mix with its owner's.
+        let suppressesOnBridge = configuration.arpSuppression == .bridgePort && ownsBridge
+        if suppressesOnBridge { try neighbours.setNeighbourSuppression(port: vxlan.index, enabled: true) }
         let previous = instances[spec.externalID]
         instances[spec.externalID] = InstanceDevices(
             externalID: spec.externalID, vni: spec.vni, bridge: Device(name: bridge.name, index: bridge.index),
-            ownsBridge: ownsBridge, vxlan: Device(name: vxlan.name, index: vxlan.index), mtu: vxlan.mtu,
+            ownsBridge: ownsBridge, vxlan: Device(name: vxlan.name, index: vxlan.index),
+            neighbourDevice: suppressesOnBridge ? Device(name: bridge.name, index: bridge.index)
+                : Device(name: vxlan.name, index: vxlan.index),
+            mtu: vxlan.mtu,
             remoteMACs: previous?.vxlan.index == vxlan.index ? previous!.remoteMACs : [:])
     }
 

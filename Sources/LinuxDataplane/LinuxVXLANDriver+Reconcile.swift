@@ -81,7 +81,7 @@ extension LinuxVXLANDriver {
                 }
             }
             for family in [UInt8(AF_INET), UInt8(AF_INET6)] {
-                for entry in try entries(on: devices.vxlan.index, family: family) where entry.state & UInt16(NUD_PERMANENT) != 0 {
+                for entry in try entries(on: devices.neighbourDevice.index, family: family) where entry.state & UInt16(NUD_PERMANENT) != 0 {
                     guard let ip = entry.destination, let mac = entry.linkAddress, !wantedNeighbours.contains(Pair(ip, mac)) else { continue }
                     stale.append(.removeNeighbour(externalID: externalID, ip: ip, mac: mac))
                 }

@@ -125,11 +125,11 @@ public final class LinuxVXLANDriver: DataplaneDriver {
                         instances[id]?.remoteMACs[mac] = nil
                     }
                 case .setNeighbour(let id, let ip, let mac):
-                    let vxlan = try devices(id).vxlan
-                    batch.add(.ipNeighbour(.replace, device: vxlan.index, ip: ip, mac: mac), for: index, on: vxlan.name)
+                    let device = try devices(id).neighbourDevice
+                    batch.add(.ipNeighbour(.replace, device: device.index, ip: ip, mac: mac), for: index, on: device.name)
                 case .removeNeighbour(let id, let ip, let mac):
-                    let vxlan = try devices(id).vxlan
-                    batch.add(.ipNeighbour(.delete, device: vxlan.index, ip: ip, mac: mac), for: index, on: vxlan.name)
+                    let device = try devices(id).neighbourDevice
+                    batch.add(.ipNeighbour(.delete, device: device.index, ip: ip, mac: mac), for: index, on: device.name)
                 }
             } catch {
                 fail(index, "\(error)")

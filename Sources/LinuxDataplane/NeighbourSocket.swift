@@ -103,25 +103,63 @@ final class NeighbourSocket {
         return outcomes.map { $0! }
     }
 
+    /// Starts a request in the send buffer: its header with the next sequence number, then an
+    /// `ifinfomsg` for `interfaceIndex` if given (link requests, FDB dumps filtered by port).
+    private func startRequest(type: Int32, flags: Int32, family: UInt8,
+                              linkIndex: Int32?) -> (header: UnsafeMutablePointer<nlmsghdr>, sequence: UInt32) {
+        let first = sequence
+        sequence &+= 1
+        let header = mnl_nlmsg_put_header(sendBuffer)!
+        header.pointee.nlmsg_type = UInt16(type)
+        header.pointee.nlmsg_flags = UInt16(flags)
+        header.pointee.nlmsg_seq = first
+        if let linkIndex {
+            let ifm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+            ifm.pointee.ifi_family = family
+            ifm.pointee.ifi_index = linkIndex
+        }
+        return (header, first)
+    }
+
     private func receive() -> Int {
         receiveBytes.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
+    }
+
+    /// `ip link set dev <port> type bridge_slave neigh_suppress on|off`: RTM_SETLINK for the bridge
+    /// port (family AF_BRIDGE, IFLA_PROTINFO nesting IFLA_BRPORT_NEIGH_SUPPRESS; Linux 4.15).
+    func setNeighbourSuppression(port interfaceIndex: Int32, enabled: Bool) throws {
+        let (header, first) = startRequest(type: Int32(RTM_SETLINK), flags: NLM_F_REQUEST | NLM_F_ACK,
+                                           family: UInt8(AF_BRIDGE), linkIndex: interfaceIndex)
+        let nest = mnl_attr_nest_start(header, UInt16(IFLA_PROTINFO))
+        mnl_attr_put_u8(header, UInt16(IFLA_BRPORT_NEIGH_SUPPRESS), enabled ? 1 : 0)
+        mnl_attr_nest_end(header, nest)
+        let length = Int(header.pointee.nlmsg_len)
+        let operation = "set neigh_suppress on bridge port \(interfaceIndex)"
+        guard mnl_socket_sendto(socket, sendBuffer, length) == length else {
+            throw LinuxDataplaneError.system(operation: operation, errno: errno)
+        }
+        while true {
+            let received = receive()
+            guard received > 0 else { throw LinuxDataplaneError.system(operation: operation, errno: errno) }
+            for message in NetlinkParsing.messages(in: receiveBytes[0..<received]) where message.sequence == first {
+                guard let ack = NetlinkParsing.acknowledgement(message) else { continue }
+                guard ack.errno == 0 else {
+                    throw LinuxDataplaneError.kernelRefused(operation: operation, code: ack.errno,
+                                                            message: NetlinkOutcome(errno: ack.errno, text: ack.text).description)
+                }
+                return
+            }
+        }
     }
 
     /// Dumps the neighbour table of one family (AF_BRIDGE for the FDB), or only the entries on
     /// `interfaceIndex`, filtered by the kernel: for the FDB an `ifinfomsg` header carrying the
     /// port (as `bridge fdb show dev` sends), else an NDA_IFINDEX attribute (rtnetlink(7)).
     func dump(family: UInt8, interfaceIndex: Int32? = nil) throws -> [NeighbourEntry] {
-        let first = sequence
-        sequence &+= 1
-        let header = mnl_nlmsg_put_header(sendBuffer)!
-        header.pointee.nlmsg_type = UInt16(RTM_GETNEIGH)
-        header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
-        header.pointee.nlmsg_seq = first
-        if let interfaceIndex, family == UInt8(AF_BRIDGE) {
-            let ifm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
-            ifm.pointee.ifi_family = family
-            ifm.pointee.ifi_index = interfaceIndex
-        } else {
+        let byPort = family == UInt8(AF_BRIDGE) ? interfaceIndex : nil
+        let (header, first) = startRequest(type: Int32(RTM_GETNEIGH), flags: NLM_F_REQUEST | NLM_F_DUMP, family: family,
+                                           linkIndex: byPort)
+        if byPort == nil {
             let ndm = mnl_nlmsg_put_extra_header(header, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
             ndm.pointee.ndm_family = family
             if let interfaceIndex { mnl_attr_put_u32(header, UInt16(NDA_IFINDEX), UInt32(bitPattern: interfaceIndex)) }

@@ -118,6 +118,39 @@ private func loadError(_ text: String) -> ConfigurationError? {
         #expect(reflector.key == "[BGP] graceful_restart")
     }
 
+    @Test func resyncWindowAndLearnedMACs() throws {
+        let base = "[BGP]\nlocal_address = 198.51.100.11\nmy_as = 64512\n"
+        let defaults = try load(base)
+        #expect(defaults.resyncWindow == 120)
+        #expect(!defaults.advertiseLearnedMACs)
+        #expect(defaults.learnedMACsPerPort == 16 && defaults.learnedMACsPerSecond == 10)
+        #expect(try load(base + "graceful_restart = True\ngraceful_restart_time = 40\n").resyncWindow == 40)
+        #expect(try load(base + "[COMMON]\nresync_window = 0\n").resyncWindow == nil)
+        #expect(try load(base + "[COMMON]\nresync_window = 15\n").resyncWindow == 15)
+        let learning = try load(base + "[DATAPLANE_DRIVER_EVPN]\nadvertise_learned_macs = True\nlearned_macs_per_port = 2\nlearned_macs_per_second = 5\n")
+        #expect(learning.advertiseLearnedMACs && learning.learnedMACsPerPort == 2 && learning.learnedMACsPerSecond == 5)
+        let bad = try #require(loadError(base + "[DATAPLANE_DRIVER_EVPN]\nlearned_macs_per_port = 0\n"))
+        #expect(bad.key == "[DATAPLANE_DRIVER_EVPN] learned_macs_per_port")
+        #expect(try #require(loadError(base + "[COMMON]\nresync_window = soon\n")).key == "[COMMON] resync_window")
+    }
+
+    /// RFC 7432 §15.1 duplicate MAC detection: FRR's defaults, tunable, 0 moves turns it off.
+    @Test func duplicateMACDetection() throws {
+        let base = "[BGP]\nlocal_address = 198.51.100.11\nmy_as = 64512\n"
+        let defaults = try load(base)
+        #expect(defaults.duplicateMACMaxMoves == 5)
+        #expect(defaults.duplicateMACTime == 180)
+        let tuned = try load(base + "duplicate_mac_max_moves = 3\nduplicate_mac_time = 30\n")
+        #expect(tuned.duplicateMACMaxMoves == 3)
+        #expect(tuned.duplicateMACTime == 30)
+        #expect(tuned.warnings.isEmpty)
+        #expect(try load(base + "duplicate_mac_max_moves = 0\n").duplicateMACMaxMoves == 0)
+        let badTime = try #require(loadError(base + "duplicate_mac_time = 1\n"))
+        #expect(badTime.description == "bgp.conf:4: [BGP] duplicate_mac_time: must be an integer from 2 to 1800, not '1'")
+        let badMoves = try #require(loadError(base + "duplicate_mac_max_moves = many\n"))
+        #expect(badMoves.key == "[BGP] duplicate_mac_max_moves")
+    }
+
     @Test func unknownAndLegacyKeysWarn() throws {
         let config = try load("""
         [BGP]

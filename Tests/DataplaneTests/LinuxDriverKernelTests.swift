@@ -58,6 +58,9 @@ struct LinuxDriverKernelTests {
         #expect(info["port"] as? Int == 4789)
         #expect(info["learning"] as? Bool == false)
         #expect(info["proxy"] == nil)                          // no ARP proxy by default (interop.md gotcha 4)
+        // ARP/ND answered by the bridge for known remote IPs, others still flooded (docs/dataplane.md).
+        let port = try #require(vxlan["linkinfo"] as? [String: Any])
+        #expect((port["info_slave_data"] as? [String: Any])?["neigh_suppress"] as? Bool == true)
         let bridge = try #require(try node.links("evpn---blue-1").first)
         #expect((bridge["linkinfo"] as? [String: Any])?["info_kind"] as? String == "bridge")
         #expect(bridge["ifalias"] as? String == "swift-bagpipe:blue-1")
@@ -82,7 +85,7 @@ struct LinuxDriverKernelTests {
         ]
         let programmed = try fdb(node, "vxlan--blue-1")
         #expect(programmed == expected, "\(programmed)")
-        let neighbours = try node.json(["ip", "-j", "neigh", "show", "dev", "vxlan--blue-1"])
+        let neighbours = try node.json(["ip", "-j", "neigh", "show", "dev", "evpn---blue-1"])   // where neigh_suppress looks
         #expect(neighbours.count == 1)
         #expect(neighbours.first?["dst"] as? String == "203.0.113.20")
         #expect(neighbours.first?["lladdr"] as? String == "52:54:00:00:02:02")
@@ -105,7 +108,7 @@ struct LinuxDriverKernelTests {
         #expect(driver.apply(removal) == [])                   // removing twice is harmless
         #expect(try fdb(node, "vxlan--blue-1") ==
                 [FDBRow(mac: "00:00:00:00:00:00", dst: "198.51.100.13", vni: 5020, flags: ["self"], state: "permanent")])
-        #expect(try node.json(["ip", "-j", "neigh", "show", "dev", "vxlan--blue-1"]).isEmpty)
+        #expect(try node.json(["ip", "-j", "neigh", "show", "dev", "evpn---blue-1"]).isEmpty)
 
         #expect(driver.apply([.unplugPort(externalID: id, interface: "port1", mac: localMAC)]) == [])
         #expect(try node.links("port1").first?["master"] == nil)
@@ -219,7 +222,7 @@ struct LinuxDriverKernelTests {
             FDBRow(mac: "52:54:00:00:02:02", dst: "198.51.100.12", flags: ["self", "extern_learn"], state: "permanent"),
             FDBRow(mac: "52:54:00:00:02:02", master: "evpn---sweep", flags: ["extern_learn"], state: ""),
         ], "\(rows)")
-        let neighbours = try node.json(["ip", "-j", "neigh", "show", "dev", "vxlan--sweep"])
+        let neighbours = try node.json(["ip", "-j", "neigh", "show", "dev", "evpn---sweep"])
         #expect(neighbours.compactMap { $0["dst"] as? String } == ["203.0.113.20"])
         #expect(restarted.removeAll() == [])
     }
@@ -242,11 +245,15 @@ struct LinuxDriverKernelTests {
         let node = try TestNamespace("p")
         defer { node.remove() }
         let driver = try LinuxVXLANDriver(configuration: .init(localAddress: IPAddress("198.51.100.11")!, vxlanPort: 8472,
-                                                               mtu: 1400, arpProxy: true, networkNamespacePath: node.path))
-        #expect(driver.apply([.createInstance(InstanceSpec(externalID: "proxy", vni: 40))]) == [])
+                                                               mtu: 1400, arpSuppression: .vxlanProxy, networkNamespacePath: node.path))
+        #expect(driver.apply([.createInstance(InstanceSpec(externalID: "proxy", vni: 40)),
+                              .setNeighbour(externalID: "proxy", ip: IPAddress("203.0.113.20")!, mac: remoteMAC)]) == [])
         let vxlan = try #require(try node.links("vxlan--proxy").first)
         let info = try #require((vxlan["linkinfo"] as? [String: Any])?["info_data"] as? [String: Any])
         #expect(info["proxy"] as? Bool == true)
+        #expect(((vxlan["linkinfo"] as? [String: Any])?["info_slave_data"] as? [String: Any])?["neigh_suppress"] as? Bool == false)
+        // BaGPipe's way: the vxlan device's proxy looks in its own neighbour table.
+        #expect(try node.json(["ip", "-j", "neigh", "show", "dev", "vxlan--proxy"]).count == 1)
         #expect(info["port"] as? Int == 8472)
         #expect(vxlan["mtu"] as? Int == 1400)
         #expect(driver.removeAll() == [])

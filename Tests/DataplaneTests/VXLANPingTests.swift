@@ -7,7 +7,10 @@ import Testing
 
 /// Two nodes, each with its own driver and vxlan device over a veth underlay (198.51.100.0/24), and
 /// one container each (203.0.113.0/24, made by `NetnsPort`): the containers ping each other across
-/// VXLAN with remote entries programmed by hand (no BGP).
+/// VXLAN with remote entries programmed by hand (no BGP). Node 2 answers ARP as BaGPipe does
+/// (`proxy` on its vxlan device, which also drops every ARP reply it would tunnel), so node 1 must
+/// answer its container's ARP itself: `neigh_suppress` on its vxlan bridge port (interop.md gotcha 4;
+/// with `arpSuppression: .none` on node 1 this test fails).
 @Suite(.enabled(if: canUseKernel, "needs root (network namespaces)"))
 struct VXLANPingTests {
     @Test func containersPingAcrossVXLAN() throws {
@@ -44,7 +47,8 @@ struct VXLANPingTests {
 
         // Different VNIs per node, as BaGPipe allocates them: each entry carries the remote VNI.
         let driver1 = try LinuxVXLANDriver(configuration: .init(localAddress: vtep1, networkNamespacePath: node1.path))
-        let driver2 = try LinuxVXLANDriver(configuration: .init(localAddress: vtep2, networkNamespacePath: node2.path))
+        let driver2 = try LinuxVXLANDriver(configuration: .init(localAddress: vtep2, arpSuppression: .vxlanProxy,
+                                                                networkNamespacePath: node2.path))
         let id = "ping"
         #expect(driver1.apply([
             .createInstance(InstanceSpec(externalID: id, vni: 100)),
@@ -58,6 +62,7 @@ struct VXLANPingTests {
             .plugPort(externalID: id, interface: port2.outsideInterface, mac: port2.mac),
             .addFloodEntry(externalID: id, vtep: vtep1, vni: 100),
             .setRemoteMAC(externalID: id, mac: port1.mac, vtep: vtep1, vni: 100),
+            .setNeighbour(externalID: id, ip: IPAddress("203.0.113.10")!, mac: port1.mac),
         ]) == [])
         #expect(try node1.links("vxlan--ping").first?["mtu"] as? Int == 1450)   // veth underlay 1500 − 50
 

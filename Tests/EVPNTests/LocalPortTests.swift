@@ -7,7 +7,7 @@ import Testing
 /// Ports shared by several MACs of an instance, MACs learned behind them, and learned MACs moving
 /// between ports (docs/evpn.md, "Local side").
 @Suite struct LocalPortTests {
-    let harness = Harness()
+    let harness = Harness { $0.learnedMACs = LearnedMACPolicy() }
     var router: EVPNRouter { harness.router }
 
     init() {

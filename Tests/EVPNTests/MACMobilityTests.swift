@@ -74,6 +74,8 @@ import Testing
     }
 
     @Test func learnedMACIsAdvertisedWhilePresent() throws {
+        let harness = Harness { $0.learnedMACs = LearnedMACPolicy() }
+        harness.peerUp()
         try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap0"))
         harness.output.forget()
         harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac("02:00:00:00:00:07"), appeared: true))
@@ -103,7 +105,8 @@ import Testing
     private func bounce(_ times: Int, secondsApart: Double, harness: Harness) {
         var time = 0.0
         harness.router.now = { time }
-        harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac(moving), appeared: true))
+        // An attached MAC: a learned one never takes a MAC back from another VTEP (LearnedMACTests).
+        _ = try? harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
         for round in 0..<times {
             time += secondsApart
             harness.receive(Routes.announce([Routes.macIP(rd: rd, mac: moving)], nextHop: remote,
@@ -127,6 +130,14 @@ import Testing
         #expect(harness.router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) }?.isAdvertised == false)
     }
 
+    @Test func aFrozenMACIsLoggedOnceAndStaysFrozen() throws {
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap0"))
+        bounce(6, secondsApart: 5, harness: harness)
+        #expect(harness.router.recentWarnings.filter { $0.contains("duplicate") }.count == 1)
+        #expect(harness.router.instanceSnapshot("red")!.endpoints.first { $0.mac == mac(moving) }?.isDuplicate == true)
+        #expect(harness.router.instanceSnapshot("red")!.remoteMACs.map(\.vtep) == [ip(remote)])
+    }
+
     @Test func slowMovesAreNotDuplicates() throws {
         try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap0"))
         bounce(3, secondsApart: 100, harness: harness)
@@ -134,5 +145,150 @@ import Testing
         #expect(!endpoint.isDuplicate)
         #expect(endpoint.isAdvertised)
         #expect(endpoint.macMobilitySequence == 6)
+    }
+}
+
+/// The catch-up of an attach in an instance whose routes come through RT constraint (RFC 4684):
+/// remote claims on the MAC that arrive with the instance's first routes are older than the attach.
+@Suite struct MobilityCatchUpTests {
+    final class Clock { var time = 0.0 }
+    let clock = Clock()
+    let harness = Harness()
+    let moving = "52:54:00:00:00:0a"
+    let ours = "198.51.100.11:0"
+
+    init() {
+        harness.router.now = { [clock] in clock.time }
+        harness.peerUp(families: [.l2vpnEVPN, .routeTargetConstraint])
+    }
+
+    private func claim(from vtep: String, sequence: UInt32, ip address: String? = nil) {
+        harness.receive(Routes.announce([Routes.macIP(rd: "\(vtep):1", mac: moving, ip: address)], nextHop: vtep,
+                                        attributes: Routes.attributes(sequence: sequence)))
+    }
+
+    /// A route of another MAC: the reflector has started answering our membership.
+    private func firstRouteOfTheInstance() {
+        harness.receive(Routes.announce([Routes.macIP(rd: "198.51.100.20:1", mac: "52:54:00:00:00:20")], nextHop: "198.51.100.20"))
+    }
+
+    private var ourEndpoint: EndpointSnapshot? {
+        harness.router.instanceSnapshot("red")?.endpoints.first { $0.mac == mac(moving) }
+    }
+
+    private var ourSequences: [UInt32] {
+        harness.router.ribSnapshot(.l2vpnEVPN).compactMap { route in
+            guard route.source == .local, case .evpn(.macIPAdvertisement(let nlri)) = route.nlri, nlri.mac == mac(moving) else { return nil }
+            return route.attributes.extendedCommunities.lazy.compactMap { community -> UInt32? in
+                if case .macMobility(let sequence, _) = community { sequence } else { nil }
+            }.first ?? 0
+        }
+    }
+
+    @Test func attachAfterARemoteRouteGoesAboveIt() throws {
+        // The instance exists (another endpoint) and the remote route is known: no catch-up needed.
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap1"))
+        claim(from: "198.51.100.5", sequence: 3, ip: "203.0.113.10")
+        claim(from: "198.51.100.5", sequence: 3)
+        harness.output.forget()
+        try harness.router.attach(attachRequest("red", mac: moving, ip: "203.0.113.10/24", port: "tap0"))
+        #expect(ourSequences == [4])
+        #expect(harness.output.sequences == [MACSequence(instanceID: "red", mac: mac(moving), sequence: 4)])
+        #expect(harness.intents.contains(.removeRemoteMAC(externalID: "red", mac: mac(moving), vtep: ip("198.51.100.5"), vni: 5000)))
+        #expect(harness.intents.contains(.removeNeighbour(externalID: "red", ip: ip("203.0.113.10"), mac: mac(moving))))
+    }
+
+    @Test func remoteRoutesArrivingAfterTheAttachOfANewInstanceAreOlder() throws {
+        try harness.router.attach(attachRequest("red", mac: moving, ip: "203.0.113.10/24", port: "tap0"))
+        #expect(ourSequences == [0])
+        clock.time = 0.2
+        // The old location's MAC+IP and MAC-only routes (a lower VTEP address), one UPDATE each.
+        claim(from: "198.51.100.5", sequence: 6, ip: "203.0.113.10")
+        claim(from: "198.51.100.5", sequence: 6)
+        #expect(ourSequences == [7])
+        #expect(ourEndpoint?.isAdvertised == true)
+        #expect(!harness.intents.contains { if case .setRemoteMAC = $0 { true } else { false } })
+        #expect(harness.output.sequences.last == MACSequence(instanceID: "red", mac: mac(moving), sequence: 7))
+        // The same VTEP answering our claim is judged by §15.1: a higher sequence number wins.
+        claim(from: "198.51.100.5", sequence: 8)
+        #expect(ourSequences.isEmpty)
+        #expect(ourEndpoint?.isAdvertised == false)
+    }
+
+    @Test func aClaimAfterTheReflectorsBurstIsNews() throws {
+        try harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        firstRouteOfTheInstance()
+        clock.time = 0.9
+        claim(from: "198.51.100.6", sequence: 0)
+        #expect(ourSequences == [1])
+        #expect(harness.router.instanceSnapshot("red")!.isCatchingUp)
+        clock.time = 1.1
+        #expect(!harness.router.instanceSnapshot("red")!.isCatchingUp)
+        // Another VTEP, equal sequence number, lower address: it wins (RFC 7432 §15.1).
+        claim(from: "198.51.100.5", sequence: 1)
+        #expect(ourSequences.isEmpty)
+        #expect(harness.router.instanceSnapshot("red")!.remoteMACs.filter { $0.mac == mac(moving) }.map(\.vtep) == [ip("198.51.100.5")])
+    }
+
+    @Test func withNoRouteComingTheWindowEndsAfterTheCatchUpTime() throws {
+        try harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        clock.time = 5.1
+        claim(from: "198.51.100.5", sequence: 0)
+        #expect(ourSequences.isEmpty)
+    }
+
+    @Test func noCatchUpWhenTheTargetsRoutesAreAlreadyHere() throws {
+        try harness.router.attach(attachRequest("other", mac: "52:54:00:00:00:01", port: "tap1"))
+        try harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        claim(from: "198.51.100.5", sequence: 0)
+        #expect(ourSequences.isEmpty)
+    }
+
+    @Test func aStickyMACIsNotCaughtUp() throws {
+        try harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        harness.receive(Routes.announce([Routes.macIP(rd: "198.51.100.13:1", mac: moving)], nextHop: "198.51.100.13",
+                                        attributes: Routes.attributes(sequence: 0, sticky: true)))
+        #expect(ourSequences.isEmpty)
+    }
+
+    /// A restored attachment is memory, not news: its sequence number comes from the state file,
+    /// and routes arriving after the restart are judged by §15.1.
+    @Test func aRestoredAttachmentKeepsItsSequenceNumberAndDoesNotCatchUp() throws {
+        var request = attachRequest("red", mac: moving, port: "tap0")
+        request.restoredSequence = 7
+        try harness.router.attach(request)
+        #expect(ourSequences == [7])
+        #expect(harness.output.sequences == [MACSequence(instanceID: "red", mac: mac(moving), sequence: 7)])
+        claim(from: "198.51.100.5", sequence: 7)
+        #expect(ourSequences.isEmpty)
+    }
+
+    @Test func aWindowOpenedWithNoPeerStartsWithTheFirstSession() throws {
+        let lone = Harness()
+        lone.router.now = { [clock] in clock.time }
+        try lone.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        clock.time = 100
+        lone.peerUp(families: [.l2vpnEVPN, .routeTargetConstraint])
+        clock.time = 101
+        lone.receive(Routes.announce([Routes.macIP(rd: "198.51.100.5:1", mac: moving)], nextHop: "198.51.100.5"))
+        #expect(lone.router.instanceSnapshot("red")!.endpoints.first?.macMobilitySequence == 1)
+    }
+
+    @Test func aFrozenMACIsNotCaughtUp() throws {
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", port: "tap1"))
+        clock.time = 10
+        // Attached: a learned MAC would never take the MAC back (LearnedMACTests).
+        try harness.router.attach(attachRequest("red", mac: moving, port: "tap0"))
+        for round in 0..<3 {
+            claim(from: "198.51.100.12", sequence: UInt32(2 * round + 1))
+            harness.router.handle(LocalMACEvent(externalID: "red", interface: "tap0", mac: mac(moving), appeared: true))
+        }
+        let frozen = try #require(ourEndpoint)
+        #expect(frozen.isDuplicate)
+        // A new target opens a window; a claim in it does not thaw the frozen MAC.
+        try harness.router.attach(attachRequest("red", mac: "52:54:00:00:00:01", targets: [red, blue], port: "tap1"))
+        claim(from: "198.51.100.5", sequence: 9)
+        #expect(ourEndpoint?.macMobilitySequence == frozen.macMobilitySequence)
+        #expect(ourSequences.isEmpty)
     }
 }

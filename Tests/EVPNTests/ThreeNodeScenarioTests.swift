@@ -123,8 +123,9 @@ import Testing
         try network[c].router.attach(attachRequest("red", mac: "52:54:00:00:00:0c", port: "tap-c"))
         network.pump()
         network.forgetOutputs()
+        network.advance(by: 60)
         let moving = "52:54:00:00:00:0a"
-        // The VM moves: plugged on B first, unplugged from A later (as an orchestrator does it).
+        // A minute later the VM moves: plugged on B first, unplugged from A later (as an orchestrator does it).
         try network[b].router.attach(attachRequest("red", mac: moving, ip: "203.0.113.10/24", port: "tap-b2"))
         network.pump()
         let vniA = network[a].router.vni(of: "red")!, vniB = network[b].router.vni(of: "red")!

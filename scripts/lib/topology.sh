@@ -11,7 +11,7 @@
 #   topo_kill PID [SIGNAL]       ends a process started here and forgets its PID
 #   topo_end_processes           ends every process started here (topo_cleanup does it first)
 #   topo_frr_rr NAME             FRR bgpd route reflector (evpn)
-#   topo_bagpipe NAME RR [EXTRA] bagpipe-bgp with the linux driver, peering with RR
+#   topo_bagpipe NAME ADDR RR [BGP_LINES] [COMMON_LINES]  bagpipe-bgp with the linux driver, peering with RR
 #   topo_attach NODE CONTAINER IP RT [INSTANCE]   bagpipe-rest-attach --port netns
 #   wait_until SECONDS COMMAND...  polls COMMAND until it succeeds
 
@@ -157,8 +157,8 @@ FRR
 
 frr_vtysh() { local name=$1; shift; in_ns "$name" vtysh --vty_socket "$TOPO_DIR/frr-$name" -c "$*"; }
 
-topo_bagpipe_config() {  # NAME ADDRESS RR_ADDRESS [EXTRA_BGP_LINES]
-    local name=$1 address=$2 rr=$3 extra=${4:-}
+topo_bagpipe_config() {  # NAME ADDRESS RR_ADDRESS [EXTRA_BGP_LINES] [EXTRA_COMMON_LINES]
+    local name=$1 address=$2 rr=$3 extra=${4:-} common=${5:-}
     cat >"$TOPO_DIR/bgp-$name.conf" <<CONF
 [BGP]
 local_address = $address
@@ -173,13 +173,14 @@ port = 8082
 
 [COMMON]
 state_file = $TOPO_DIR/state-$name.json
+$common
 
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = linux
 CONF
 }
 
-topo_bagpipe() {  # NAME ADDRESS RR_ADDRESS [EXTRA_BGP_LINES]: starts bagpipe-bgp, waits for its API
+topo_bagpipe() {  # NAME ADDRESS RR_ADDRESS [EXTRA_BGP_LINES] [EXTRA_COMMON_LINES]: starts bagpipe-bgp, waits for its API
     local name=$1
     topo_bagpipe_config "$@"
     # Not $(topo_start ...): a subshell would record the PID where topo_cleanup never sees it.

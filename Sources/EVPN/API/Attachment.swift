@@ -28,12 +28,17 @@ public struct AttachRequest: Hashable, Sendable {
     public var instanceDescription: String?
     /// Route distinguisher of the instance when it is created; nil allocates `<bgp address>:<n>`.
     public var routeDistinguisher: RouteDistinguisher?
+    /// Set when the attachment is restored from the state file: the MAC mobility sequence number
+    /// (RFC 7432 §15) a previous run reached for this MAC (0 if unknown). The MAC is advertised
+    /// with at least this one, so a restart does not go back; and a restored attachment is
+    /// memory, not news, so it does not go above remote claims that arrive later.
+    public var restoredSequence: UInt32?
 
     public init(instanceID: String, vni: UInt32 = 0, mac: MACAddress, ip: IPPrefix? = nil,
                 importRouteTargets: [RouteTarget], exportRouteTargets: [RouteTarget], localPort: String,
                 advertiseSubnet: Bool = false, localPreference: UInt32? = nil, linuxBridge: String? = nil,
                 description: String? = nil, instanceDescription: String? = nil,
-                routeDistinguisher: RouteDistinguisher? = nil) {
+                routeDistinguisher: RouteDistinguisher? = nil, restoredSequence: UInt32? = nil) {
         self.instanceID = instanceID
         self.vni = vni
         self.mac = mac
@@ -47,6 +52,7 @@ public struct AttachRequest: Hashable, Sendable {
         self.description = description
         self.instanceDescription = instanceDescription
         self.routeDistinguisher = routeDistinguisher
+        self.restoredSequence = restoredSequence
     }
 }
 

@@ -8,4 +8,24 @@ import NetAddress
 public protocol EVPNOutput: AnyObject {
     func send(_ updates: [RouteUpdate], to peer: IPAddress)
     func apply(_ intents: [DataplaneIntent])
+    /// The MAC mobility sequence numbers of attached MACs that were set or changed in this call
+    /// (before the dataplane intents), to be kept across a restart. Default: ignored.
+    func sequencesChanged(_ sequences: [MACSequence])
+}
+
+extension EVPNOutput {
+    public func sequencesChanged(_ sequences: [MACSequence]) {}
+}
+
+/// Our MAC mobility sequence number (RFC 7432 §15) for a MAC attached to an instance.
+public struct MACSequence: Hashable, Sendable {
+    public var instanceID: String
+    public var mac: MACAddress
+    public var sequence: UInt32
+
+    public init(instanceID: String, mac: MACAddress, sequence: UInt32) {
+        self.instanceID = instanceID
+        self.mac = mac
+        self.sequence = sequence
+    }
 }

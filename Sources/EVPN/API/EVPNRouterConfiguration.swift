@@ -31,6 +31,16 @@ public struct EVPNRouterConfiguration: Sendable {
     /// session is paused (its write queue is full), the rest wait in its outbox, where later
     /// changes of the same route replace earlier ones.
     public var outboxChunk = 20_000
+    /// Advertise the MACs the dataplane learns on plugged ports (`LocalMACEvent`), within these
+    /// bounds; nil (the default, BaGPipe's behaviour): advertise exactly what was attached.
+    public var learnedMACs: LearnedMACPolicy?
+    /// MAC mobility catch-up (docs/evpn.md): with RT constraint (RFC 4684) the routes of a target
+    /// we start importing arrive only once our membership reached the reflector. Until then, and
+    /// for `mobilityCatchUpBurst` seconds after the first of them, a remote claim on a MAC attached
+    /// here is taken as older than the attachment; `mobilityCatchUpTime` bounds the wait for the
+    /// first one. 0 turns the catch-up off.
+    public var mobilityCatchUpTime: Double = 5
+    public var mobilityCatchUpBurst: Double = 1
 
     public init(localAS: UInt32, routerID: IPv4Address, bgpLocalAddress: IPAddress,
                 dataplaneLocalAddress: IPAddress? = nil, enableRTC: Bool = true,
@@ -47,5 +57,18 @@ public struct EVPNRouterConfiguration: Sendable {
         self.assumeVXLANWhenEncapsulationMissing = assumeVXLANWhenEncapsulationMissing
         self.allocatedVNIs = allocatedVNIs
         self.macMoveLimit = macMoveLimit
+    }
+}
+
+/// Bounds on the MACs learned on one plugged port (every input is hostile until bounded): a guest
+/// that sends from many source MACs gets at most `perPort` of them advertised, and at most
+/// `perSecond` new ones a second; the others are ignored and counted.
+public struct LearnedMACPolicy: Hashable, Sendable {
+    public var perPort: Int
+    public var perSecond: Int
+
+    public init(perPort: Int = 16, perSecond: Int = 10) {
+        self.perPort = perPort
+        self.perSecond = perSecond
     }
 }

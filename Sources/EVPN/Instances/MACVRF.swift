@@ -28,6 +28,12 @@ final class MACVRF {
     /// is programmed for them.
     var localAddressCounts: [IPAddress: Int] = [:]
     var advertisesInclusiveMulticast = false
+    /// Per port: the token bucket that rate-limits newly learned MACs (`LearnedMACPolicy`).
+    var learningBuckets: [String: (tokens: Double, time: Double)] = [:]
+    /// Learned MACs ignored for exceeding `LearnedMACPolicy` (looking glass).
+    var ignoredLearnedMACs = 0
+    /// Open while the routes of route targets it just started importing may still be arriving.
+    var catchUp: CatchUpWindow?
 
     // Remote side (imported routes and the dataplane state derived from them).
     var remoteMACs: [MACAddress: MACSlot] = [:]

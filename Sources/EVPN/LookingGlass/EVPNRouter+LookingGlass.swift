@@ -117,7 +117,9 @@ extension EVPNRouter {
             remoteRoutes: remoteEntries.compactMap { entry in entry.paths.best.map { snapshot(entry, $0, isBest: true) } },
             remoteMACs: remoteMACs, neighbours: neighbours.sorted { $0.ip < $1.ip },
             floodList: instance.floodCounts.keys.map { FloodEntrySnapshot(vtep: $0.vtep, vni: $0.vni) }
-                .sorted { ($0.vtep, $0.vni) < ($1.vtep, $1.vni) })
+                .sorted { ($0.vtep, $0.vni) < ($1.vtep, $1.vni) },
+            ignoredLearnedMACs: instance.ignoredLearnedMACs,
+            isCatchingUp: instance.catchUp.map { now() < $0.until } ?? false)
     }
 
     private func routeSource(_ source: SourceID) -> RouteSource {

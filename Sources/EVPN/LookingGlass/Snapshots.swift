@@ -108,6 +108,11 @@ public struct InstanceSnapshot: Hashable, Sendable {
     public var remoteMACs: [RemoteMACSnapshot]
     public var neighbours: [NeighbourSnapshot]
     public var floodList: [FloodEntrySnapshot]
+    /// Learned MACs ignored for exceeding the per-port bounds (`LearnedMACPolicy`).
+    public var ignoredLearnedMACs: Int
+    /// Remote claims on our MACs may still be taken as older than our attachments: the routes of
+    /// targets it started importing are coming in (MAC mobility catch-up, docs/evpn.md).
+    public var isCatchingUp: Bool
 }
 
 /// Counters for the looking-glass summary.

@@ -10,7 +10,9 @@ extension EVPNRouter {
     ///   emits no dataplane intent.
     /// - Other route targets than the instance's replace them: imports and advertisements follow.
     /// - An IP attach replaces the MAC's MAC-only endpoint (BaGPipe's wildcard).
-    /// - A MAC already present remotely is advertised with the next MAC mobility sequence number.
+    /// - A MAC already present remotely is advertised with the next MAC mobility sequence number
+    ///   (at least `restoredSequence`); unless restored, remote claims that arrive with the first
+    ///   routes of targets it is the first here to import are gone above too (`EVPNRouter+Mobility`).
     public func attach(_ request: AttachRequest) throws {
         defer { flush() }
         guard request.vni <= 0xFF_FFFF else { throw EVPNError.vniOutOfRange(request.vni) }
@@ -20,6 +22,8 @@ extension EVPNRouter {
         let importTargets = Set(request.importRouteTargets.map(\.normalized))
         let exportTargets = Array(Set(request.exportRouteTargets.map(\.normalized))).sorted()
 
+        // Routes of targets we announce no membership for yet arrive only after we do (RFC 4684).
+        let awaitsRoutes = request.restoredSequence == nil && importTargets.contains { localMemberships[$0] == nil }
         let instance: MACVRF
         if let existing = instances[request.instanceID] {
             try checkConsistency(of: request, in: existing)
@@ -30,6 +34,7 @@ extension EVPNRouter {
             instance = try createInstance(for: request, importTargets: importTargets, exportTargets: exportTargets)
         }
         instance.description = request.instanceDescription
+        if awaitsRoutes { openCatchUpWindow(for: instance) }
         plug(request, into: instance)
     }
 
@@ -51,9 +56,14 @@ extension EVPNRouter {
             instance.moveLocalMAC(mac, to: request.localPort)
             instance.localMACs[mac]!.endpoints = [:]
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
-        } else if instance.localMACs[mac] == nil {
+            setSequence(max(learned.sequence, request.restoredSequence ?? 0), of: mac, in: instance)
+        } else if let local = instance.localMACs[mac] {
+            if let restored = request.restoredSequence, restored > local.sequence { setSequence(restored, of: mac, in: instance) }
+        } else {
+            let sequence = max(freshSequence(for: mac, in: instance), request.restoredSequence ?? 0)
             instance.insertLocalMAC(mac, LocalMAC(interface: request.localPort, endpoints: [:], isLearned: false,
-                                                  sequence: freshSequence(for: mac, in: instance)))
+                                                  sequence: sequence))
+            reportSequence(of: mac, in: instance)
             pendingIntents.append(.plugPort(externalID: instance.externalID, interface: request.localPort, mac: mac))
         }
         let isNewEndpoint = instance.localMACs[mac]!.endpoints[request.ip] == nil
@@ -69,17 +79,6 @@ extension EVPNRouter {
         resolveMAC(mac, in: instance)
         syncLocalRoutes(of: mac, in: instance)
         if let prefix = request.ip, isNewEndpoint { resolveNeighbour(prefix.address, in: instance) }
-    }
-
-    /// The sequence number for a MAC that appears here: one above every remote claim on it
-    /// (RFC 7432 §15.1), 0 when none.
-    func freshSequence(for mac: MACAddress, in instance: MACVRF) -> UInt32 {
-        var highest: UInt32?
-        for entry in instance.remoteMACs[mac]?.entries.entries ?? [] {
-            guard let claim = claim(of: entry) else { continue }
-            highest = max(highest ?? 0, claim.sequence)
-        }
-        return highest.map { $0 &+ 1 } ?? 0
     }
 
     /// Unplugs an endpoint, or with `ip` nil every endpoint of the MAC (an unknown MAC is then
@@ -130,23 +129,26 @@ extension EVPNRouter {
         guard !instance.hasAttachedMAC(on: interface) else { return }
         pendingIntents.append(.unplugPort(externalID: instance.externalID, interface: interface, mac: mac))
         for learned in instance.macsByPort[interface] ?? [] { forgetLearnedMAC(learned, in: instance) }
+        instance.learningBuckets[interface] = nil
     }
 
-    /// A MAC learned (or forgotten) by the dataplane on a port of an instance: advertised as a
-    /// MAC-only route while present. A MAC seen again here after it moved away takes the next
-    /// sequence number, so the move back wins (RFC 7432 §15.1).
+    /// A MAC learned (or forgotten) by the dataplane on a port of an instance. An attached MAC seen
+    /// again here after it moved away takes the next sequence number, so the move back wins
+    /// (RFC 7432 §15.1). Any other MAC is advertised as a MAC-only route while present only with
+    /// `configuration.learnedMACs` (bounded per port), and never against an attached one.
     public func handle(_ event: LocalMACEvent) {
         defer { flush() }
         guard let instance = instances[event.externalID] else { return }
         let mac = event.mac
         if event.appeared {
+            if instance.localMACs[mac] == nil, !admitLearnedMAC(mac, on: event.interface, in: instance) { return }
             if let local = instance.localMACs[mac] {
                 // A learned MAC that moved between ports of this instance keeps its routes: the
                 // VTEP is the same (RFC 7432 §15 mobility is between VTEPs). Its "gone" from the
                 // old port, if it comes later, is then ignored.
                 if local.isLearned { instance.moveLocalMAC(mac, to: event.interface) }
                 guard !local.isWinning, !local.isDuplicate else { return }
-                instance.localMACs[mac]!.sequence = max(local.sequence, freshSequence(for: mac, in: instance))
+                setSequence(max(local.sequence, freshSequence(for: mac, in: instance)), of: mac, in: instance)
             } else {
                 instance.insertLocalMAC(mac, LocalMAC(interface: event.interface, endpoints: [nil: LocalEndpoint()],
                                                       isLearned: true, sequence: freshSequence(for: mac, in: instance)))
@@ -156,6 +158,32 @@ extension EVPNRouter {
         } else if let local = instance.localMACs[mac], local.isLearned, local.interface == event.interface {
             forgetLearnedMAC(mac, in: instance)
         }
+    }
+
+    /// Whether a newly learned MAC on `port` may be advertised: learning on, fewer than the
+    /// per-port bound, and within the per-port rate (a token bucket refilled `perSecond` a second).
+    private func admitLearnedMAC(_ mac: MACAddress, on port: String, in instance: MACVRF) -> Bool {
+        guard let policy = configuration.learnedMACs else {
+            logger.debug("MAC \(mac) learned on \(port) of instance \(instance.externalID): not advertised (learning is off)")
+            return false
+        }
+        let learnedHere = instance.macsByPort[port]?.count { instance.localMACs[$0]?.isLearned == true } ?? 0
+        let time = now()
+        var bucket = instance.learningBuckets[port] ?? (tokens: Double(policy.perSecond), time: time)
+        bucket.tokens = min(Double(policy.perSecond), bucket.tokens + (time - bucket.time) * Double(policy.perSecond))
+        bucket.time = time
+        defer { instance.learningBuckets[port] = bucket }
+        guard learnedHere < policy.perPort, bucket.tokens >= 1 else {
+            instance.ignoredLearnedMACs += 1
+            if instance.ignoredLearnedMACs == 1 || instance.ignoredLearnedMACs.isMultiple(of: 1000) {
+                let bound = learnedHere >= policy.perPort ? "\(policy.perPort) per port" : "\(policy.perSecond) new per second"
+                warn("instance \(instance.externalID): learned MACs on \(port) beyond \(bound) ignored "
+                     + "(\(instance.ignoredLearnedMACs) so far)")
+            }
+            return false
+        }
+        bucket.tokens -= 1
+        return true
     }
 
     /// Withdraws the routes of a learned MAC and forgets it; a remote claim on it may then apply.

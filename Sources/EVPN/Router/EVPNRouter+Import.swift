@@ -59,6 +59,7 @@ extension EVPNRouter {
 
     /// `entry` (whose best path is importable) starts being imported by `instance`.
     func addImport(of entry: EVPNEntry, to instance: MACVRF) {
+        if instance.catchUp?.isAnswered == false { noteCatchUpAnswer(in: instance) }
         switch entry.key {
         case .macIP(let key):
             if let slot = instance.remoteMACs[key.mac] {
@@ -156,17 +157,32 @@ extension EVPNRouter {
     }
 
     /// Decides who owns `mac` in `instance` (us or a remote VTEP), programs the remote FDB entry
-    /// accordingly and starts or stops advertising our own routes for it.
+    /// accordingly and starts or stops advertising our own routes for it. A remote claim that
+    /// arrives while a new instance's routes are still coming in may instead raise our sequence
+    /// number (`catchUpSequence`).
     func resolveMAC(_ mac: MACAddress, in instance: MACVRF) {
         let remote = bestRemoteClaim(for: mac, in: instance)
         var localWins = false
         if let local = instance.localMACs[mac] {
-            let ours = MACClaim(sticky: false, sequence: local.sequence, vtep: configuration.dataplaneLocalAddress,
+            var ours = MACClaim(sticky: false, sequence: local.sequence, vtep: configuration.dataplaneLocalAddress,
                                 vni: instance.vni)
-            localWins = remote.map { ours.beats($0) } ?? true
-            if local.isWinning != localWins {
+            var resequenced = false
+            if !local.isLearned, let remote, remote.beats(ours),
+               let sequence = catchUpSequence(for: mac, over: remote, in: instance) {
+                ours.sequence = sequence
+                resequenced = true
+            }
+            // A learned MAC never outranks another VTEP's claim, whatever the sequence numbers: only an
+            // attachment says where a MAC belongs (a guest sending another tenant's MAC takes nothing).
+            localWins = remote.map { !local.isLearned && ours.beats($0) } ?? true
+            if resequenced && local.isWinning == localWins {
+                syncLocalRoutes(of: mac, in: instance)
+            } else if local.isWinning != localWins {
                 instance.localMACs[mac]!.isWinning = localWins
-                if !localWins, let remote {
+                if !localWins, let remote, local.isLearned {
+                    warn("MAC \(mac) learned on \(local.interface) of instance \(instance.externalID) is claimed by \(remote.vtep): "
+                         + "not advertised (a learned MAC never outranks another VTEP's)")
+                } else if !localWins, let remote {
                     let reason = remote.sticky ? "a sticky (static) route" : "sequence number \(remote.sequence)"
                     warn("MAC \(mac) of instance \(instance.externalID) moved to \(remote.vtep) (\(reason)); withdrawing our route")
                 }

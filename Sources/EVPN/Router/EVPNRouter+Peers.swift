@@ -26,6 +26,7 @@ extension EVPNRouter {
         sources[peer.source.rawValue] = peer
         if peer.isExternal { hasHadExternalPeer = true }
         logger.info("EVPN peer \(address) up: \(handled.sorted().map(\.description).joined(separator: ", "))")
+        startPendingCatchUpWindows()
 
         if peer.families.contains(.routeTargetConstraint) {
             announceAllMemberships(to: peer)

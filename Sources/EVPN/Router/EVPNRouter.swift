@@ -13,7 +13,8 @@ import NetAddress
 public final class EVPNRouter {
     public let configuration: EVPNRouterConfiguration
     public var output: (any EVPNOutput)?
-    /// Monotonic seconds, for MAC duplicate detection only; tests replace it with a fake clock.
+    /// Monotonic seconds, for MAC mobility only (duplicate detection, catch-up windows); tests
+    /// replace it with a fake clock.
     public var now: () -> Double
     let logger: Logger
 
@@ -47,6 +48,7 @@ public final class EVPNRouter {
 
     // Outputs of the current call.
     var pendingIntents: [DataplaneIntent] = []
+    var pendingSequences: [MACSequence] = []
 
     /// Recent warnings for the looking glass (newest last, at most 100) and their total count.
     public private(set) var recentWarnings: [String] = []
@@ -159,8 +161,13 @@ public final class EVPNRouter {
 
     // MARK: Flushing outputs
 
-    /// Hands the intents and UPDATEs decided during this call to `output`.
+    /// Hands the sequence numbers, intents and UPDATEs decided during this call to `output`.
     func flush() {
+        if !pendingSequences.isEmpty {
+            let sequences = pendingSequences
+            pendingSequences = []
+            output?.sequencesChanged(sequences)
+        }
         if !pendingIntents.isEmpty {
             let intents = pendingIntents
             pendingIntents = []

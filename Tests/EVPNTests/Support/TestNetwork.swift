@@ -15,6 +15,9 @@ final class RecordingOutput: EVPNOutput {
     /// Every encoded UPDATE message sent, with its destination.
     private(set) var messages: [(peer: IPAddress, bytes: [UInt8])] = []
 
+    /// Every MAC mobility sequence number handed over for the state file, in order.
+    private(set) var sequences: [MACSequence] = []
+
     /// Called after each `send`, e.g. to pause the peer as a full write queue would.
     var afterSend: ((IPAddress) -> Void)?
 
@@ -35,10 +38,15 @@ final class RecordingOutput: EVPNOutput {
         _ = driver.apply(intents)
     }
 
+    func sequencesChanged(_ sequences: [MACSequence]) {
+        self.sequences += sequences
+    }
+
     var intents: [DataplaneIntent] { driver.applied }
 
     func forget() {
         driver.reset()
+        sequences.removeAll()
         updates.removeAll()
         messages.removeAll()
     }
@@ -68,6 +76,9 @@ final class TestNetwork {
     private var sessions: Set<[IPAddress]> = []
     private var inFlight = Deque<(from: IPAddress, to: IPAddress, bytes: [UInt8])>()
 
+    /// The routers' clock (monotonic seconds, for MAC mobility): moves only with `advance(by:)`.
+    private(set) var time = 0.0
+
     static let localAS: UInt32 = 64512
     /// Every session: 4-byte AS, no add-path, 4096-byte messages.
     static let context = CodecContext()
@@ -84,6 +95,7 @@ final class TestNetwork {
         let output = RecordingOutput(address: ip)
         output.network = self
         let node = Node(router: EVPNRouter(configuration: configuration, output: output), output: output)
+        node.router.now = { [unowned self] in time }
         nodes[ip] = node
         return node
     }
@@ -125,6 +137,10 @@ final class TestNetwork {
             }
             nodes[message.to]?.router.receive(update, from: message.from)
         }
+    }
+
+    func advance(by seconds: Double) {
+        time += seconds
     }
 
     func forgetOutputs() {
