@@ -46,13 +46,7 @@ extension CNICommandRunner {
             guard let mac = pair.container.mac else { throw CNIError(.ioFailure, "\(environment.interfaceName) has no MAC address") }
             let addresses: [CNIResult.IPConfig?] = allocation.ips.isEmpty ? [nil] : allocation.ips
             for ip in addresses {
-                var body = portFields(mac: mac, port: hostName)
-                body["import_rt"] = .array(config.importRouteTargets.map { .string($0.description) })
-                body["export_rt"] = .array(config.exportRouteTargets.map { .string($0.description) })
-                if let ip { body["ip_address"] = .string(ip.address.description) }
-                if let gateway = config.gateway ?? ip?.gateway { body["gateway_ip"] = .string(gateway.description) }
-                if let vni = config.vni { body["vni"] = .int(Int64(vni)) }
-                body["description"] = key.endpointDescription(network: config.name)
+                let body = attachBody(key, mac: mac, port: hostName, ip: ip?.address, gateway: ip?.gateway)
                 try daemonCall("attach \(mac) \(ip?.address.description ?? "")") { () throws(DaemonClient.Failure) in try daemon.attach(body) }
                 attached.append(DaemonEndpoint(port: hostName, mac: mac, ip: ip?.address, description: nil))
             }
@@ -61,6 +55,7 @@ extension CNICommandRunner {
             _ = try? deleteVeth(of: key)
             throw error
         }
+        if let endpoints = try? networkEndpoints() { confirmRestored(endpoints, except: [key]) }
         var result = CNIResult()
         result.interfaces = [
             .init(name: hostName, mac: pair.host.mac?.description, mtu: Int64(pair.host.mtu), sandbox: nil),

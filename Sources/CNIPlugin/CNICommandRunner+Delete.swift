@@ -5,7 +5,15 @@ extension CNICommandRunner {
     /// through the namespace. When the daemon does not answer, the veth is still deleted but the
     /// lease is kept (its addresses may still be advertised) and error 11 asks for a retry.
     func delete() throws(CNIError) {
-        try release(key, overrides: [:])
+        let endpoints: [(key: AttachmentKey, endpoint: DaemonEndpoint)]
+        do {
+            endpoints = try networkEndpoints()
+        } catch {
+            try deleteVeth(of: key)
+            throw error
+        }
+        try release(key, endpoints: endpoints.filter { $0.key == key }.map(\.endpoint), overrides: [:])
+        confirmRestored(endpoints, except: [key])
     }
 
     /// GC (spec 1.1): releases every attachment of this network the plugin made (found by the
@@ -16,32 +24,31 @@ extension CNICommandRunner {
             throw CNIError.config("cni.dev/valid-attachments", "missing (GC needs the attachments to keep)")
         }
         let keep = Set(valid)
+        let endpoints = try networkEndpoints()
         var stale: [AttachmentKey] = []
-        for endpoint in try daemonCall("looking glass", { () throws(DaemonClient.Failure) in try daemon.endpoints(instance: config.instanceID) }) {
-            guard let (network, key) = endpoint.description.flatMap(AttachmentKey.parse(endpointDescription:)),
-                  network == config.name, !keep.contains(key), !stale.contains(key) else { continue }
-            stale.append(key)
-        }
+        for (key, _) in endpoints where !keep.contains(key) && !stale.contains(key) { stale.append(key) }
         var firstFailure: CNIError?
         for key in stale {
             do {
-                try release(key, overrides: ["CNI_CONTAINERID": key.containerID, "CNI_IFNAME": key.interfaceName, "CNI_NETNS": ""])
+                try release(key, endpoints: endpoints.filter { $0.key == key }.map(\.endpoint),
+                            overrides: ["CNI_CONTAINERID": key.containerID, "CNI_IFNAME": key.interfaceName, "CNI_NETNS": ""])
             } catch {
                 firstFailure = firstFailure ?? error
             }
         }
+        confirmRestored(endpoints, except: Set(stale))
         if let firstFailure { throw firstFailure }
         if let ipam = try ipamPlugin(), try ipam.supportedVersions(environment: variables).contains(CNIVersion.v1_1_0.rawValue) {
             try ipam.run(.gc, config: config, environment: variables)
         }
     }
 
-    /// Detach, delete the veth, then release the lease (with the IPAM plugin's environment changed by
-    /// `overrides`).
-    private func release(_ key: AttachmentKey, overrides: [String: String]) throws(CNIError) {
+    /// Detaches `endpoints`, deletes `key`'s veth, then releases the lease (with the IPAM plugin's
+    /// environment changed by `overrides`) — only once the daemon has let go of the addresses.
+    private func release(_ key: AttachmentKey, endpoints: [DaemonEndpoint], overrides: [String: String]) throws(CNIError) {
         var daemonFailure: CNIError?
         do {
-            try detach(try endpoints(of: key))
+            try detach(endpoints)
         } catch {
             daemonFailure = error
         }

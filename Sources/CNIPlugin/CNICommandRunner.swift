@@ -34,12 +34,44 @@ struct CNICommandRunner {
         }
     }
 
-    /// The endpoints the daemon holds for `key` in this network's instance.
-    func endpoints(of key: AttachmentKey) throws(CNIError) -> [DaemonEndpoint] {
+    /// The endpoints the daemon holds in this network's instance that the plugin attached for this
+    /// network, with their attachment's key.
+    func networkEndpoints() throws(CNIError) -> [(key: AttachmentKey, endpoint: DaemonEndpoint)] {
         try daemonCall("looking glass") { () throws(DaemonClient.Failure) in try daemon.endpoints(instance: config.instanceID) }
-            .filter { endpoint in
-                endpoint.description.flatMap(AttachmentKey.parse(endpointDescription:)).map { $0.network == config.name && $0.key == key } ?? false
+            .compactMap { endpoint in
+                guard let (network, key) = endpoint.description.flatMap(AttachmentKey.parse(endpointDescription:)),
+                      network == config.name else { return nil }
+                return (key, endpoint)
             }
+    }
+
+    /// The body of the attach of one endpoint of `key` (bagpipe.md §3).
+    func attachBody(_ key: AttachmentKey, mac: MACAddress, port: String, ip: IPPrefix?, gateway: IPAddress?) -> JSONObject {
+        var body = portFields(mac: mac, port: port)
+        body["import_rt"] = .array(config.importRouteTargets.map { .string($0.description) })
+        body["export_rt"] = .array(config.exportRouteTargets.map { .string($0.description) })
+        if let ip { body["ip_address"] = .string(ip.description) }
+        if let gateway = config.gateway ?? gateway { body["gateway_ip"] = .string(gateway.description) }
+        if let vni = config.vni { body["vni"] = .int(Int64(vni)) }
+        body["description"] = key.endpointDescription(network: config.name)
+        return body
+    }
+
+    /// After a restart the daemon holds the attachments of its state file as provisional until
+    /// their client re-posts them, and detaches the others when its re-sync window closes
+    /// (docs/rest-api.md "After a restart"). The plugin is the client of its network's attachments:
+    /// every command that lists them re-posts the provisional ones, except those of `released`.
+    /// Best effort: a re-post the daemon refuses is reported on standard error.
+    func confirmRestored(_ endpoints: [(key: AttachmentKey, endpoint: DaemonEndpoint)], except released: Set<AttachmentKey> = []) {
+        for (key, endpoint) in endpoints where endpoint.isProvisional && !released.contains(key) {
+            let body = attachBody(key, mac: endpoint.mac, port: endpoint.port, ip: endpoint.ip, gateway: nil)
+            do {
+                try daemon.attach(body)
+            } catch {
+                let text = "bagpipe-cni: restored attachment \(key.containerID)/\(key.interfaceName) \(endpoint.mac) not re-posted: \(error)\n"
+                _ = text.withCString { write(2, $0, strlen($0)) }
+            }
+        }
     }
 
     /// Detaches `endpoints` (as listed by the looking glass).

@@ -48,6 +48,8 @@ struct DaemonEndpoint: Equatable {
     var mac: MACAddress
     var ip: IPPrefix?
     var description: String?
+    /// Restored from the daemon's state file and not re-posted yet (docs/rest-api.md "After a restart").
+    var isProvisional = false
 }
 
 /// The daemon's REST API as the plugin uses it: attach and detach (BaGPipe JSON, bagpipe.md §3),
@@ -87,7 +89,8 @@ struct DaemonClient {
             for endpoint in value.objectValue?["endpoints"]?.arrayValue ?? [] {
                 guard let fields = endpoint.objectValue, let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { continue }
                 result.append(DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init),
-                                             description: fields["description"]?.stringValue))
+                                             description: fields["description"]?.stringValue,
+                                             isProvisional: fields["provisional"]?.boolValue ?? false))
             }
         }
         return result

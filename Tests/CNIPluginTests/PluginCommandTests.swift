@@ -135,6 +135,29 @@ struct PluginCommandTests {
         #expect(node.leases("evpn-test").isEmpty)
     }
 
+    /// After a daemon restart its restored attachments are provisional until their client re-posts
+    /// them, and detached when the re-sync window closes (docs/rest-api.md "After a restart"). The
+    /// plugin is that client: the next call for the network (here an ADD, which also opens the
+    /// window) re-posts them, so the containers that were there keep their attachment.
+    @Test func restoredAttachmentsAreConfirmedByTheNextCallAfterADaemonRestart() throws {
+        let node = try PluginNode(common: "resync_window = 2")
+        defer { node.remove() }
+        let config = networkConfig(node)
+        #expect(try node.plugin("ADD", config, containerID: "before", netns: try node.container()).status == 0)
+        node.stopDaemon()
+        try node.startDaemon()
+        #expect(try node.endpoints("blue").map(\.provisional) == [true])
+
+        #expect(try node.plugin("ADD", config, containerID: "after", netns: try node.container()).status == 0)
+        #expect(try node.endpoints("blue").map(\.provisional) == [false, false])
+        let closed = eventually(timeout: 20) {
+            ((try? node.lookingGlass("state/resync")) as? [String: Any])?["phase"] as? String == "closed"
+        }
+        #expect(closed)
+        let kept = try node.endpoints("blue").compactMap { $0.description.flatMap(AttachmentKey.parse(endpointDescription:))?.key.containerID }
+        #expect(Set(kept) == ["before", "after"])
+    }
+
     @Test func checkReportsWhatDiffersFromTheResult() throws {
         let node = try PluginNode()
         defer { node.remove() }

@@ -63,7 +63,8 @@ final class PluginNode {
     private var containers: [String] = []
     private var removed = false
 
-    init() throws {
+    /// `common`: more lines for the daemon's `[COMMON]` section.
+    init(common: String = "") throws {
         name = uniqueName("node")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-bagpipe-\(name)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -83,6 +84,7 @@ final class PluginNode {
 
                 [COMMON]
                 state_file = \(directory.path)/state.json
+                \(common)
 
                 [DATAPLANE_DRIVER_EVPN]
                 dataplane_driver = linux
@@ -159,17 +161,18 @@ final class PluginNode {
     }
 
     /// Detaches an endpoint behind the plugin's back, as a daemon that lost it would have.
-    func detachInDaemon(_ endpoint: (port: String, mac: String, ip: String?, description: String?), instance: String) throws {
+    func detachInDaemon(_ endpoint: (port: String, mac: String, ip: String?, description: String?, provisional: Bool), instance: String) throws {
         try exec(["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "http://127.0.0.1:8082/detach_localport", "-d",
                   #"{"vpn_type": "evpn", "vpn_instance_id": "\#(instance)", "mac_address": "\#(endpoint.mac)", "local_port": "\#(endpoint.port)"}"#])
     }
 
-    /// The endpoints of `instance` as `(port, mac, ip, description)`.
-    func endpoints(_ instance: String) throws -> [(port: String, mac: String, ip: String?, description: String?)] {
+    /// The endpoints of `instance` as `(port, mac, ip, description, provisional)`.
+    func endpoints(_ instance: String) throws -> [(port: String, mac: String, ip: String?, description: String?, provisional: Bool)] {
         guard let ports = try lookingGlass("vpns/instances/\(instance)/ports") as? [String: Any] else { return [] }
         return ports.sorted { $0.key < $1.key }.flatMap { port, value in
             ((value as? [String: Any])?["endpoints"] as? [[String: Any]] ?? []).map {
-                (port, $0["mac_address"] as? String ?? "", $0["ip_address"] as? String, $0["description"] as? String)
+                (port, $0["mac_address"] as? String ?? "", $0["ip_address"] as? String, $0["description"] as? String,
+                 $0["provisional"] as? Bool ?? false)
             }
         }
     }
