@@ -2,17 +2,23 @@
 extension CNICommandRunner {
     /// Idempotent: works when the namespace is gone, when the daemon no longer has the attachment,
     /// and a second time. The attachment is found in the daemon's looking glass by its key, not
-    /// through the namespace. When the daemon does not answer, the veth is still deleted but the
-    /// lease is kept (its addresses may still be advertised) and error 11 asks for a retry.
+    /// through the namespace; also among the restored attachments that wait for their interface,
+    /// by the host end's name (a DEL retried after the daemon restarted without the veth). When the
+    /// daemon does not answer, the veth is still deleted but the lease is kept (its addresses may
+    /// still be advertised) and error 11 asks for a retry.
     func delete() throws(CNIError) {
         let endpoints: [(key: AttachmentKey, endpoint: DaemonEndpoint)]
+        let waiting: [DaemonEndpoint]
         do {
             endpoints = try networkEndpoints()
+            waiting = try daemonCall("looking glass") { () throws(DaemonClient.Failure) in
+                try daemon.waitingEndpoints(instance: config.instanceID)
+            }.filter { $0.port == key.hostInterfaceName }
         } catch {
             try deleteVeth(of: key)
             throw error
         }
-        try release(key, endpoints: endpoints.filter { $0.key == key }.map(\.endpoint), overrides: [:])
+        try release(key, endpoints: endpoints.filter { $0.key == key }.map(\.endpoint) + waiting, overrides: [:])
         confirmRestored(endpoints, except: [key])
     }
 

@@ -96,6 +96,20 @@ struct DaemonClient {
         return result
     }
 
+    /// The attachments of instance `id` that the daemon restored from its state file but holds back
+    /// until their interface appears (none from a daemon without a state file).
+    func waitingEndpoints(instance id: String) throws(Failure) -> [DaemonEndpoint] {
+        let response = try request("GET", "/looking-glass/state/state_file/waiting_for_interface", accept: "application/json")
+        if response.status.code == 404 { return [] }
+        guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
+        return ((try? JSONValue(parsing: response.body))?.arrayValue ?? []).compactMap { item in
+            guard let fields = item.objectValue, fields["vpn_instance_id"]?.stringValue == id,
+                  let port = fields["local_port"]?.stringValue,
+                  let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { return nil }
+            return DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init), description: nil)
+        }
+    }
+
     private func post(_ path: String, _ body: JSONObject) throws(Failure) {
         let response = try request("POST", path, accept: "application/json", body: JSONValue.object(body).serializedBytes(.compact))
         guard response.status.code == 200 else { throw .status(response.status.code, Self.reason(response)) }

@@ -128,10 +128,11 @@ struct PluginCommandTests {
         #expect(try !node.links().contains(AttachmentKey(containerID: "down1", interfaceName: "eth0").hostInterfaceName))
         #expect(node.leases("evpn-test") == ["203.0.113.2"])
 
-        try node.startDaemon()
+        try node.startDaemon()   // its state file still has down1's attachment, waiting for the veth
         let retry = try node.plugin("DEL", config, containerID: "down1", netns: netns)
         #expect(retry.status == 0, "\(retry.output)")
         #expect(try node.endpoints("blue").isEmpty)
+        #expect((try node.lookingGlass("state/state_file/waiting_for_interface") as? [Any])?.isEmpty == true)
         #expect(node.leases("evpn-test").isEmpty)
     }
 
