@@ -31,6 +31,11 @@ final class AttachmentStore: @unchecked Sendable {
         init(_ request: AttachRequest) {
             self.init(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
         }
+
+        /// What a detach of `mac` (and `ip`, or every IP of the MAC when nil) in an instance removes.
+        func isDetached(by instanceID: String, mac: MACAddress, ip: IPPrefix?) -> Bool {
+            self.instanceID == instanceID && self.mac == mac && (ip == nil || self.ip == ip)
+        }
     }
 
     /// What `load` found.
@@ -162,7 +167,7 @@ final class AttachmentStore: @unchecked Sendable {
 
     /// Records a successful detach (every IP of the MAC when `ip` is nil). Loop only.
     func detached(instanceID: String, mac: MACAddress, ip: IPPrefix?) {
-        let removed = order.filter { $0.instanceID == instanceID && $0.mac == mac && (ip == nil || $0.ip == ip) }
+        let removed = order.filter { $0.isDetached(by: instanceID, mac: mac, ip: ip) }
         guard !removed.isEmpty else { return }
         for key in removed {
             bodies[key] = nil

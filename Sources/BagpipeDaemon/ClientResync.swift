@@ -1,15 +1,18 @@
 /// The client re-sync after a restart, as graceful restart treats stale routes (RFC 4724 §4.2):
 /// attachments restored from the state file keep forwarding but are *provisional* until a client
 /// re-posts them. BaGPipe's clients re-post every attachment when `/ping` changes; the first
-/// attach or detach after start opens the re-sync window, and when it closes the provisional
-/// attachments nobody re-posted are detached. A re-post that conflicts with a provisional
-/// attachment (same IP with a new MAC, same MAC on a new port, its pinned VNI) replaces it.
+/// request that re-posts, replaces or detaches a restored attachment shows that a client re-syncs
+/// and opens the re-sync window, and when it closes the provisional attachments nobody re-posted
+/// are detached. A request about other attachments opens nothing: on a node whose clients never
+/// re-post (a CNI plugin), new attachments after a restart leave the restored ones alone. A re-post
+/// that conflicts with a provisional attachment (same IP with a new MAC, same MAC on a new port,
+/// its pinned VNI) replaces it.
 ///
 /// A pure state holder; the daemon (`Daemon+Resync`) does the detaching and owns the timer.
 struct ClientResync {
     enum Phase: Equatable {
-        /// No client has posted since start: provisional attachments wait (for ever if no client
-        /// ever re-syncs, e.g. a node whose clients never re-post).
+        /// No client has re-posted a restored attachment since start: provisional attachments wait
+        /// (for ever if no client ever re-syncs, e.g. a node whose clients never re-post).
         case waitingForClients
         /// A client is re-syncing; the window closes `seconds` after it opened.
         case open
@@ -43,20 +46,34 @@ struct ClientResync {
         reconcileDeferred = true
     }
 
-    /// A request arrived from a client: true when it opens the window (the caller starts the timer).
-    mutating func clientRequestArrived() -> Bool {
-        guard phase == .waitingForClients, !provisional.isEmpty || reconcileDeferred else { return false }
-        phase = .open
-        return true
+    /// A request arrived from a client. Only after a bad state file (nothing is known to be
+    /// provisional) does any request show that clients re-sync: true when it opens the window (the
+    /// caller starts the timer).
+    mutating func requestArrived() -> Bool {
+        reconcileDeferred && openIfWaiting()
     }
 
     func isProvisional(_ key: AttachmentStore.Key) -> Bool { provisional.contains(key) }
 
-    /// A client posted this attachment (or detached it): no longer provisional.
-    mutating func confirm(_ key: AttachmentStore.Key) {
-        provisional.remove(key)
-        // A MAC-only endpoint confirmed by an IP endpoint of the same MAC: the router replaced it.
-        if key.ip != nil { provisional.remove(AttachmentStore.Key(instanceID: key.instanceID, mac: key.mac, ip: nil)) }
+    /// A client re-posted, replaced or detached these attachments: those restored are no longer
+    /// provisional (a MAC-only endpoint also when an IP endpoint of the same MAC replaced it in the
+    /// router). True when this opens the window: the first sign that a client re-syncs.
+    mutating func reposted(_ keys: [AttachmentStore.Key]) -> Bool {
+        var touchedRestored = false
+        for key in keys {
+            if provisional.remove(key) != nil { touchedRestored = true }
+            if key.ip != nil,
+               provisional.remove(AttachmentStore.Key(instanceID: key.instanceID, mac: key.mac, ip: nil)) != nil {
+                touchedRestored = true
+            }
+        }
+        return touchedRestored && openIfWaiting()
+    }
+
+    private mutating func openIfWaiting() -> Bool {
+        guard phase == .waitingForClients else { return false }
+        phase = .open
+        return true
     }
 
     /// Forgets keys that were detached.

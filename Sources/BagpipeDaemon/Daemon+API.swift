@@ -8,17 +8,18 @@ import OrderedJSON
 extension Daemon: VPNService {
     public var supportedVPNTypes: Set<VPNType> { [.evpn] }
 
-    /// A client's attach: also a sign that clients are re-syncing after a restart (`ClientResync`);
-    /// it confirms a restored attachment or replaces a conflicting provisional one.
+    /// A client's attach: it confirms a restored attachment or replaces a conflicting provisional
+    /// one, a sign that clients are re-syncing after a restart (`ClientResync`).
     public func attach(_ request: BagpipeAPI.AttachRequest) throws(APIError) {
         clientRequestArrived()
-        try plug(request, restoredSequence: nil)
-        resync.confirm(AttachmentStore.Key(request))
+        let replaced = try plug(request, restoredSequence: nil)
+        clientReposted([AttachmentStore.Key(request)] + replaced)
     }
 
     /// Plugs an attachment (a client's, or one restored from the state file with `restoredSequence`,
-    /// `EVPN.AttachRequest`) and records it.
-    func plug(_ request: BagpipeAPI.AttachRequest, restoredSequence: UInt32?) throws(APIError) {
+    /// `EVPN.AttachRequest`) and records it. Returns the provisional attachments it replaced.
+    @discardableResult
+    func plug(_ request: BagpipeAPI.AttachRequest, restoredSequence: UInt32?) throws(APIError) -> [AttachmentStore.Key] {
         guard request.direction == .both else { throw APIError.unsupportedDirection(request.direction) }
         let port = try linuxInterface(of: request.localPort)
         // Refused before anything is advertised; BaGPipe answers 500 once it fails to plug.
@@ -32,27 +33,31 @@ extension Daemon: VPNService {
             localPort: port, advertiseSubnet: request.advertiseSubnet, localPreference: request.localPreference,
             linuxBridge: request.linuxBridge, description: request.description.map(Self.text),
             instanceDescription: request.instanceDescription.map(Self.text), restoredSequence: restoredSequence)
+        let replaced: [AttachmentStore.Key]
         do {
-            try attachReplacingProvisional(attachment)
+            replaced = try attachReplacingProvisional(attachment)
         } catch {
             throw apiError(error, newPort: request.localPort)
         }
         var remembered = request
         remembered.vni = router.vni(of: request.vpnInstanceID) ?? request.vni
         attachmentStore?.attached(remembered)
+        return replaced
     }
 
     public func detach(_ request: BagpipeAPI.DetachRequest) throws(APIError) {
         clientRequestArrived()
-        let waiting = attachmentStore?.waiting.keys.contains {
-            $0.instanceID == request.vpnInstanceID && $0.mac == request.macAddress && (request.ipAddress == nil || $0.ip == request.ipAddress)
-        } ?? false
+        let detached = { (key: AttachmentStore.Key) in
+            key.isDetached(by: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
+        }
+        let waiting = attachmentStore?.waiting.keys.contains(where: detached) ?? false
         do {
             try router.detach(EVPN.DetachRequest(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress))
         } catch {
             // A restored attachment still waiting for its interface was never plugged.
             if !waiting { throw apiError(error, newPort: request.localPort) }
         }
+        clientReposted(resync.provisional.filter(detached))
         forgetAttachment(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
     }
 

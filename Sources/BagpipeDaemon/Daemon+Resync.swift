@@ -77,9 +77,19 @@ extension Daemon {
         }
     }
 
-    /// The first client request after start opens the re-sync window.
+    /// A client request: after a bad state file, the first one opens the re-sync window.
     func clientRequestArrived() {
-        guard resync.clientRequestArrived(), let window = resync.window else { return }
+        if resync.requestArrived() { openResyncWindow() }
+    }
+
+    /// A client re-posted, replaced or detached these attachments: the first such request about a
+    /// restored one opens the re-sync window.
+    func clientReposted(_ keys: [AttachmentStore.Key]) {
+        if resync.reposted(keys) { openResyncWindow() }
+    }
+
+    private func openResyncWindow() {
+        guard let window = resync.window else { return }
         logger.notice("clients are re-syncing: attachments restored and not re-posted within \(Int(window)) s will be detached")
         resyncTimer = loop.scheduleTimer(after: window) { [unowned self] in closeResyncWindow() }
     }
@@ -111,14 +121,17 @@ extension Daemon {
     /// Forgets a detached endpoint everywhere it is remembered (every IP of the MAC for a nil `ip`).
     func forgetAttachment(instanceID: String, mac: MACAddress, ip: IPPrefix?) {
         attachmentStore?.detached(instanceID: instanceID, mac: mac, ip: ip)
-        resync.forget { $0.instanceID == instanceID && $0.mac == mac && (ip == nil || $0.ip == ip) }
+        resync.forget { $0.isDetached(by: instanceID, mac: mac, ip: ip) }
     }
 
     /// Attaches; when the router refuses because of provisional attachments in the way (the
     /// port was re-created with a new MAC while we were down, …), detaches those and tries again.
-    func attachReplacingProvisional(_ attachment: EVPN.AttachRequest) throws {
+    /// Returns the provisional attachments it replaced.
+    @discardableResult
+    func attachReplacingProvisional(_ attachment: EVPN.AttachRequest) throws -> [AttachmentStore.Key] {
         do {
             try router.attach(attachment)
+            return []
         } catch let error as EVPNError {
             let displaced = provisionalEndpoints(inTheWayOf: error, instanceID: attachment.instanceID)
             guard !displaced.isEmpty else { throw error }
@@ -129,6 +142,7 @@ extension Daemon {
                 logger.notice("re-sync: provisional \(endpoint) replaced by a conflicting re-attach (\(error))")
             }
             try router.attach(attachment)
+            return displaced
         }
     }
 
