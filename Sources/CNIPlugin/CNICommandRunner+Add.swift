@@ -46,7 +46,8 @@ extension CNICommandRunner {
             guard let mac = pair.container.mac else { throw CNIError(.ioFailure, "\(environment.interfaceName) has no MAC address") }
             let addresses: [CNIResult.IPConfig?] = allocation.ips.isEmpty ? [nil] : allocation.ips
             for ip in addresses {
-                let body = attachBody(key, mac: mac, port: hostName, ip: ip?.address, gateway: ip?.gateway)
+                let body = attachBody(instanceTarget, network: config.name, key: key, mac: mac, port: hostName, ip: ip?.address,
+                                      gateway: config.gateway ?? ip?.gateway)
                 try daemonCall("attach \(mac) \(ip?.address.description ?? "")") { () throws(DaemonClient.Failure) in try daemon.attach(body) }
                 attached.append(DaemonEndpoint(port: hostName, mac: mac, ip: ip?.address, description: nil))
             }
@@ -55,7 +56,6 @@ extension CNICommandRunner {
             _ = try? deleteVeth(of: key)
             throw error
         }
-        if let endpoints = try? networkEndpoints() { confirmRestored(endpoints, except: [key]) }
         var result = CNIResult()
         result.interfaces = [
             .init(name: hostName, mac: pair.host.mac?.description, mtu: Int64(pair.host.mtu), sandbox: nil),

@@ -35,9 +35,7 @@ extension CNICommandRunner {
         guard let host = try kernel("read \(hostName)", { try VethPair.interface(named: hostName) }) else {
             throw CNIError(.checkFailed, "the host end \(hostName) is missing")
         }
-        let listed = try networkEndpoints()
-        confirmRestored(listed)
-        let endpoints = listed.filter { $0.key == key }.map(\.endpoint)
+        let endpoints = try networkEndpoints().filter { $0.key == key }.map(\.endpoint)
         for address in (addresses.isEmpty ? [nil] : addresses.map { Optional($0) }) {
             guard endpoints.contains(where: { $0.port == hostName && $0.mac == container.mac && $0.ip == address }) else {
                 throw CNIError(.checkFailed, "bagpipe-bgp has no endpoint \(container.mac?.description ?? "") \(address?.description ?? "")"

@@ -18,8 +18,9 @@ extension CNICommandRunner {
             try deleteVeth(of: key)
             throw error
         }
-        try release(key, endpoints: endpoints.filter { $0.key == key }.map(\.endpoint) + waiting, overrides: [:])
-        confirmRestored(endpoints, except: [key])
+        let ours = endpoints.filter { $0.key == key }.map(\.endpoint) + waiting
+        try release(key, endpoints: ours, overrides: [:])
+        if ours.contains(where: \.isProvisional) { repostRestoredAttachments() }
     }
 
     /// GC (spec 1.1): releases every attachment of this network the plugin made (found by the
@@ -42,7 +43,7 @@ extension CNICommandRunner {
                 firstFailure = firstFailure ?? error
             }
         }
-        confirmRestored(endpoints, except: Set(stale))
+        if endpoints.contains(where: { stale.contains($0.key) && $0.endpoint.isProvisional }) { repostRestoredAttachments() }
         if let firstFailure { throw firstFailure }
         if let ipam = try ipamPlugin(), try ipam.supportedVersions(environment: variables).contains(CNIVersion.v1_1_0.rawValue) {
             try ipam.run(.gc, config: config, environment: variables)

@@ -45,47 +45,37 @@ struct CNICommandRunner {
             }
     }
 
-    /// The body of the attach of one endpoint of `key` (bagpipe.md §3).
-    func attachBody(_ key: AttachmentKey, mac: MACAddress, port: String, ip: IPPrefix?, gateway: IPAddress?) -> JSONObject {
-        var body = portFields(mac: mac, port: port)
-        body["import_rt"] = .array(config.importRouteTargets.map { .string($0.description) })
-        body["export_rt"] = .array(config.exportRouteTargets.map { .string($0.description) })
-        if let ip { body["ip_address"] = .string(ip.description) }
-        if let gateway = config.gateway ?? gateway { body["gateway_ip"] = .string(gateway.description) }
-        if let vni = config.vni { body["vni"] = .int(Int64(vni)) }
-        body["description"] = key.endpointDescription(network: config.name)
-        return body
+    /// This network's instance, route targets and VNI, from its config.
+    var instanceTarget: InstanceTarget {
+        InstanceTarget(id: config.instanceID, importRouteTargets: config.importRouteTargets.map(\.description),
+                       exportRouteTargets: config.exportRouteTargets.map(\.description), vni: config.vni)
     }
 
-    /// After a restart the daemon holds the attachments of its state file as provisional until
-    /// their client re-posts them, and detaches the others when its re-sync window closes
-    /// (docs/rest-api.md "After a restart"). The plugin is the client of its network's attachments:
-    /// every command that lists them re-posts the provisional ones, except those of `released`.
-    /// Best effort: a re-post the daemon refuses is reported on standard error.
-    func confirmRestored(_ endpoints: [(key: AttachmentKey, endpoint: DaemonEndpoint)], except released: Set<AttachmentKey> = []) {
-        for (key, endpoint) in endpoints where endpoint.isProvisional && !released.contains(key) {
-            let body = attachBody(key, mac: endpoint.mac, port: endpoint.port, ip: endpoint.ip, gateway: nil)
-            do {
-                try daemon.attach(body)
-            } catch {
-                let text = "bagpipe-cni: restored attachment \(key.containerID)/\(key.interfaceName) \(endpoint.mac) not re-posted: \(error)\n"
-                _ = text.withCString { write(2, $0, strlen($0)) }
-            }
-        }
+    /// The body of the attach of one endpoint of `key` in `network` (bagpipe.md §3).
+    func attachBody(_ target: InstanceTarget, network: String, key: AttachmentKey, mac: MACAddress, port: String, ip: IPPrefix?,
+                    gateway: IPAddress?) -> JSONObject {
+        var body = portFields(instance: target.id, mac: mac, port: port)
+        body["import_rt"] = .array(target.importRouteTargets.map { .string($0) })
+        body["export_rt"] = .array(target.exportRouteTargets.map { .string($0) })
+        if let ip { body["ip_address"] = .string(ip.description) }
+        if let gateway { body["gateway_ip"] = .string(gateway.description) }
+        if let vni = target.vni { body["vni"] = .int(Int64(vni)) }
+        body["description"] = key.endpointDescription(network: network)
+        return body
     }
 
     /// Detaches `endpoints` (as listed by the looking glass).
     func detach(_ endpoints: [DaemonEndpoint]) throws(CNIError) {
         for endpoint in endpoints {
-            var body = portFields(mac: endpoint.mac, port: endpoint.port)
+            var body = portFields(instance: config.instanceID, mac: endpoint.mac, port: endpoint.port)
             if let ip = endpoint.ip { body["ip_address"] = .string(ip.description) }
             try daemonCall("detach \(endpoint.mac) \(endpoint.ip?.description ?? "")") { () throws(DaemonClient.Failure) in try daemon.detach(body) }
         }
     }
 
     /// The fields an attach and a detach share (bagpipe.md §3).
-    func portFields(mac: MACAddress, port: String) -> JSONObject {
-        ["vpn_type": "evpn", "vpn_instance_id": .string(config.instanceID), "mac_address": .string(mac.description),
+    func portFields(instance: String, mac: MACAddress, port: String) -> JSONObject {
+        ["vpn_type": "evpn", "vpn_instance_id": .string(instance), "mac_address": .string(mac.description),
          "local_port": ["linuxif": .string(port)]]
     }
 

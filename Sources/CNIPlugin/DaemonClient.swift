@@ -52,8 +52,18 @@ struct DaemonEndpoint: Equatable {
     var isProvisional = false
 }
 
+/// What an attach names besides the endpoint: the instance, its route targets (`ASN:NN`) and its
+/// VNI when pinned.
+struct InstanceTarget: Equatable {
+    var id: String
+    var importRouteTargets: [String]
+    var exportRouteTargets: [String]
+    var vni: UInt32?
+}
+
 /// The daemon's REST API as the plugin uses it: attach and detach (BaGPipe JSON, bagpipe.md §3),
-/// `/ping`, and the looking glass's list of an instance's ports. One connection per request.
+/// `/ping`, and what the looking glass shows of instances, their ports and the attachments waiting
+/// for their interface. One connection per request.
 struct DaemonClient {
     var address: DaemonAddress
     var timeout: Double = 30
@@ -75,17 +85,26 @@ struct DaemonClient {
         guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
     }
 
+    /// The ids of the daemon's instances.
+    func instanceIDs() throws(Failure) -> [String] {
+        (try lookingGlass(["vpns", "instances"])?.arrayValue ?? []).compactMap { $0.objectValue?["id"]?.stringValue }
+    }
+
+    /// Instance `id`'s route targets and pinned VNI (nil when there is no such instance).
+    func instanceTarget(_ id: String) throws(Failure) -> InstanceTarget? {
+        guard let instance = try lookingGlass(["vpns", "instances", id])?.objectValue else { return nil }
+        let targets = instance["route_targets"]?.objectValue
+        let list = { (key: String) in
+            (targets?[key]?.arrayValue ?? []).compactMap { $0.stringValue.map { String($0.dropFirst($0.hasPrefix("target:") ? 7 : 0)) } }
+        }
+        let vni = instance["vni_pinned"]?.boolValue == true ? instance["instance_dataplane_id"]?.intValue.map { UInt32($0) } : nil
+        return InstanceTarget(id: id, importRouteTargets: list("import"), exportRouteTargets: list("export"), vni: vni)
+    }
+
     /// The endpoints of instance `id` (none when the daemon has no such instance).
     func endpoints(instance id: String) throws(Failure) -> [DaemonEndpoint] {
-        let quoted = urlQuote(id).replacingOccurrences(of: "/", with: "%2F")
-        let response = try request("GET", "/looking-glass/vpns/instances/\(quoted)/ports", accept: "application/json")
-        if response.status.code == 404 { return [] }
-        guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
-        guard let ports = (try? JSONValue(parsing: response.body))?.objectValue else {
-            throw .status(response.status.code, "the looking glass did not answer a JSON object: \(response.bodyText.prefix(200))")
-        }
         var result: [DaemonEndpoint] = []
-        for (port, value) in ports {
+        for (port, value) in try lookingGlass(["vpns", "instances", id, "ports"])?.objectValue ?? JSONObject() {
             for endpoint in value.objectValue?["endpoints"]?.arrayValue ?? [] {
                 guard let fields = endpoint.objectValue, let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { continue }
                 result.append(DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init),
@@ -99,15 +118,25 @@ struct DaemonClient {
     /// The attachments of instance `id` that the daemon restored from its state file but holds back
     /// until their interface appears (none from a daemon without a state file).
     func waitingEndpoints(instance id: String) throws(Failure) -> [DaemonEndpoint] {
-        let response = try request("GET", "/looking-glass/state/state_file/waiting_for_interface", accept: "application/json")
-        if response.status.code == 404 { return [] }
-        guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
-        return ((try? JSONValue(parsing: response.body))?.arrayValue ?? []).compactMap { item in
+        (try lookingGlass(["state", "state_file", "waiting_for_interface"])?.arrayValue ?? []).compactMap { item in
             guard let fields = item.objectValue, fields["vpn_instance_id"]?.stringValue == id,
                   let port = fields["local_port"]?.stringValue,
                   let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { return nil }
-            return DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init), description: nil)
+            return DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init), description: nil,
+                                  isProvisional: true)
         }
+    }
+
+    /// `GET /looking-glass/<path>` (each segment percent-encoded), parsed; nil for a 404.
+    private func lookingGlass(_ path: [String]) throws(Failure) -> JSONValue? {
+        let target = "/looking-glass/" + path.map { urlQuote($0).replacingOccurrences(of: "/", with: "%2F") }.joined(separator: "/")
+        let response = try request("GET", target, accept: "application/json")
+        if response.status.code == 404 { return nil }
+        guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
+        guard let value = try? JSONValue(parsing: response.body) else {
+            throw .status(response.status.code, "the looking glass did not answer JSON: \(response.bodyText.prefix(200))")
+        }
+        return value
     }
 
     private func post(_ path: String, _ body: JSONObject) throws(Failure) {

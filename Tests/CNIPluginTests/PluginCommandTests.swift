@@ -136,27 +136,38 @@ struct PluginCommandTests {
         #expect(node.leases("evpn-test").isEmpty)
     }
 
-    /// After a daemon restart its restored attachments are provisional until their client re-posts
-    /// them, and detached when the re-sync window closes (docs/rest-api.md "After a restart"). The
-    /// plugin is that client: the next call for the network (here an ADD, which also opens the
-    /// window) re-posts them, so the containers that were there keep their attachment.
-    @Test func restoredAttachmentsAreConfirmedByTheNextCallAfterADaemonRestart() throws {
+    /// After a daemon restart its restored attachments are provisional; the first request that
+    /// detaches or re-posts one opens the re-sync window, and those not re-posted when it closes are
+    /// detached (docs/rest-api.md "After a restart"). An ADD leaves them alone; a DEL of a restored
+    /// one opens the window, so the plugin re-posts every other restored attachment it made, in
+    /// every network: all the containers still there keep their attachment.
+    @Test func restoredAttachmentsOutliveTheResyncWindowTheirDeleteOpens() throws {
         let node = try PluginNode(common: "resync_window = 2")
         defer { node.remove() }
-        let config = networkConfig(node)
-        #expect(try node.plugin("ADD", config, containerID: "before", netns: try node.container()).status == 0)
+        let blue = networkConfig(node)
+        let green = networkConfig(node, name: "green-net", instance: "green", subnet: "192.0.2.0/24",
+                                  extra: ["routeTargets": ["64512:90"], "vni": 5100])
+        for (config, id) in [(blue, "keep"), (blue, "gone"), (green, "other")] {
+            #expect(try node.plugin("ADD", config, containerID: id, netns: try node.container()).status == 0)
+        }
         node.stopDaemon()
         try node.startDaemon()
-        #expect(try node.endpoints("blue").map(\.provisional) == [true])
+        #expect(try (node.endpoints("blue") + node.endpoints("green")).map(\.provisional) == [true, true, true])
+        let phase = { ((try? node.lookingGlass("state/resync")) as? [String: Any])?["phase"] as? String }
 
-        #expect(try node.plugin("ADD", config, containerID: "after", netns: try node.container()).status == 0)
-        #expect(try node.endpoints("blue").map(\.provisional) == [false, false])
-        let closed = eventually(timeout: 20) {
-            ((try? node.lookingGlass("state/resync")) as? [String: Any])?["phase"] as? String == "closed"
-        }
-        #expect(closed)
-        let kept = try node.endpoints("blue").compactMap { $0.description.flatMap(AttachmentKey.parse(endpointDescription:))?.key.containerID }
-        #expect(Set(kept) == ["before", "after"])
+        #expect(try node.plugin("ADD", blue, containerID: "new", netns: try node.container()).status == 0)
+        #expect(phase() == "waiting for clients", "an attach of a new container opens nothing")
+        #expect(try node.plugin("DEL", blue, containerID: "gone", netns: "").status == 0)
+        #expect(phase() == "open")
+        #expect(try (node.endpoints("blue") + node.endpoints("green")).map(\.provisional) == [false, false, false])
+        #expect(eventually(timeout: 20) { phase() == "closed" })
+
+        let kept = try (node.endpoints("blue") + node.endpoints("green"))
+            .compactMap { $0.description.flatMap(AttachmentKey.parse(endpointDescription:))?.key.containerID }
+        #expect(Set(kept) == ["keep", "new", "other"])
+        let instance = try #require(try node.lookingGlass("vpns/instances/green") as? [String: Any])
+        #expect((instance["route_targets"] as? [String: [String]])?["import"] == ["target:64512:90"])
+        #expect(instance["instance_dataplane_id"] as? Int == 5100)
     }
 
     @Test func checkReportsWhatDiffersFromTheResult() throws {
