@@ -1,10 +1,10 @@
 /// The client re-sync after a restart, as graceful restart treats stale routes (RFC 4724 §4.2):
 /// attachments restored from the state file keep forwarding but are *provisional* until a client
 /// re-posts them. BaGPipe's clients re-post every attachment when `/ping` changes; the first
-/// request that re-posts, replaces or detaches a restored attachment shows that a client re-syncs
-/// and opens the re-sync window, and when it closes the provisional attachments nobody re-posted
-/// are detached. A request about other attachments opens nothing: on a node whose clients never
-/// re-post (a CNI plugin), new attachments after a restart leave the restored ones alone. A re-post
+/// attach that re-posts or replaces a restored attachment shows that a client re-syncs and opens
+/// the re-sync window, and when it closes the provisional attachments nobody re-posted are
+/// detached. Other requests open nothing: on a node whose clients never re-post (a CNI plugin),
+/// new attachments and detaches after a restart leave the other restored ones alone. A re-post
 /// that conflicts with a provisional attachment (same IP with a new MAC, same MAC on a new port,
 /// its pinned VNI) replaces it.
 ///
@@ -55,8 +55,7 @@ struct ClientResync {
 
     func isProvisional(_ key: AttachmentStore.Key) -> Bool { provisional.contains(key) }
 
-    /// A client re-posted, replaced or detached these attachments: those restored are no longer
-    /// provisional (a MAC-only endpoint also when an IP endpoint of the same MAC replaced it in the
+    /// A client re-posted or replaced these attachments: those restored are no longer provisional (a MAC-only endpoint also when an IP endpoint of the same MAC replaced it in the
     /// router). True when this opens the window: the first sign that a client re-syncs.
     mutating func reposted(_ keys: [AttachmentStore.Key]) -> Bool {
         var touchedRestored = false

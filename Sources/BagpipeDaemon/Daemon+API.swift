@@ -57,7 +57,6 @@ extension Daemon: VPNService {
             // A restored attachment still waiting for its interface was never plugged.
             if !waiting { throw apiError(error, newPort: request.localPort) }
         }
-        clientReposted(resync.provisional.filter(detached))
         forgetAttachment(instanceID: request.vpnInstanceID, mac: request.macAddress, ip: request.ipAddress)
     }
 

@@ -82,8 +82,8 @@ extension Daemon {
         if resync.requestArrived() { openResyncWindow() }
     }
 
-    /// A client re-posted, replaced or detached these attachments: the first such request about a
-    /// restored one opens the re-sync window.
+    /// A client re-posted or replaced these attachments: the first such attach of a restored one
+    /// opens the re-sync window.
     func clientReposted(_ keys: [AttachmentStore.Key]) {
         if resync.reposted(keys) { openResyncWindow() }
     }

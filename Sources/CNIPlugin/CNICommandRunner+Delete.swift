@@ -20,7 +20,6 @@ extension CNICommandRunner {
         }
         let ours = endpoints.filter { $0.key == key }.map(\.endpoint) + waiting
         try release(key, endpoints: ours, overrides: [:])
-        if ours.contains(where: \.isProvisional) { repostRestoredAttachments() }
     }
 
     /// GC (spec 1.1): releases every attachment of this network the plugin made (found by the
@@ -43,7 +42,6 @@ extension CNICommandRunner {
                 firstFailure = firstFailure ?? error
             }
         }
-        if endpoints.contains(where: { stale.contains($0.key) && $0.endpoint.isProvisional }) { repostRestoredAttachments() }
         if let firstFailure { throw firstFailure }
         if let ipam = try ipamPlugin(), try ipam.supportedVersions(environment: variables).contains(CNIVersion.v1_1_0.rawValue) {
             try ipam.run(.gc, config: config, environment: variables)

@@ -48,8 +48,6 @@ struct DaemonEndpoint: Equatable {
     var mac: MACAddress
     var ip: IPPrefix?
     var description: String?
-    /// Restored from the daemon's state file and not re-posted yet (docs/rest-api.md "After a restart").
-    var isProvisional = false
 }
 
 /// What an attach names besides the endpoint: the instance, its route targets (`ASN:NN`) and its
@@ -85,22 +83,6 @@ struct DaemonClient {
         guard response.status.code == 200 else { throw .status(response.status.code, response.bodyText) }
     }
 
-    /// The ids of the daemon's instances.
-    func instanceIDs() throws(Failure) -> [String] {
-        (try lookingGlass(["vpns", "instances"])?.arrayValue ?? []).compactMap { $0.objectValue?["id"]?.stringValue }
-    }
-
-    /// Instance `id`'s route targets and pinned VNI (nil when there is no such instance).
-    func instanceTarget(_ id: String) throws(Failure) -> InstanceTarget? {
-        guard let instance = try lookingGlass(["vpns", "instances", id])?.objectValue else { return nil }
-        let targets = instance["route_targets"]?.objectValue
-        let list = { (key: String) in
-            (targets?[key]?.arrayValue ?? []).compactMap { $0.stringValue.map { String($0.dropFirst($0.hasPrefix("target:") ? 7 : 0)) } }
-        }
-        let vni = instance["vni_pinned"]?.boolValue == true ? instance["instance_dataplane_id"]?.intValue.map { UInt32($0) } : nil
-        return InstanceTarget(id: id, importRouteTargets: list("import"), exportRouteTargets: list("export"), vni: vni)
-    }
-
     /// The endpoints of instance `id` (none when the daemon has no such instance).
     func endpoints(instance id: String) throws(Failure) -> [DaemonEndpoint] {
         var result: [DaemonEndpoint] = []
@@ -108,8 +90,7 @@ struct DaemonClient {
             for endpoint in value.objectValue?["endpoints"]?.arrayValue ?? [] {
                 guard let fields = endpoint.objectValue, let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { continue }
                 result.append(DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init),
-                                             description: fields["description"]?.stringValue,
-                                             isProvisional: fields["provisional"]?.boolValue ?? false))
+                                             description: fields["description"]?.stringValue))
             }
         }
         return result
@@ -122,8 +103,7 @@ struct DaemonClient {
             guard let fields = item.objectValue, fields["vpn_instance_id"]?.stringValue == id,
                   let port = fields["local_port"]?.stringValue,
                   let mac = fields["mac_address"]?.stringValue.flatMap(MACAddress.init) else { return nil }
-            return DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init), description: nil,
-                                  isProvisional: true)
+            return DaemonEndpoint(port: port, mac: mac, ip: fields["ip_address"]?.stringValue.flatMap(IPPrefix.init), description: nil)
         }
     }
 

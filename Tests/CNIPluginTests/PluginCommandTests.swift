@@ -136,12 +136,12 @@ struct PluginCommandTests {
         #expect(node.leases("evpn-test").isEmpty)
     }
 
-    /// After a daemon restart its restored attachments are provisional; the first request that
-    /// detaches or re-posts one opens the re-sync window, and those not re-posted when it closes are
-    /// detached (docs/rest-api.md "After a restart"). An ADD leaves them alone; a DEL of a restored
-    /// one opens the window, so the plugin re-posts every other restored attachment it made, in
-    /// every network: all the containers still there keep their attachment.
-    @Test func restoredAttachmentsOutliveTheResyncWindowTheirDeleteOpens() throws {
+    /// After a daemon restart its restored attachments are provisional; only an attach that
+    /// re-posts or replaces one opens the re-sync window, after which those not re-posted are
+    /// detached (docs/rest-api.md "After a restart"). The plugin never re-posts: an ADD of a new
+    /// container and a DEL of a restored one open nothing, so every container still there keeps
+    /// its attachment, in every network.
+    @Test func restoredAttachmentsStayThroughTheAddsAndDeletesOfAPlugin() throws {
         let node = try PluginNode(common: "resync_window = 2")
         defer { node.remove() }
         let blue = networkConfig(node)
@@ -158,16 +158,11 @@ struct PluginCommandTests {
         #expect(try node.plugin("ADD", blue, containerID: "new", netns: try node.container()).status == 0)
         #expect(phase() == "waiting for clients", "an attach of a new container opens nothing")
         #expect(try node.plugin("DEL", blue, containerID: "gone", netns: "").status == 0)
-        #expect(phase() == "open")
-        #expect(try (node.endpoints("blue") + node.endpoints("green")).map(\.provisional) == [false, false, false])
-        #expect(eventually(timeout: 20) { phase() == "closed" })
+        #expect(phase() == "waiting for clients", "a detach of a restored attachment opens nothing")
 
         let kept = try (node.endpoints("blue") + node.endpoints("green"))
             .compactMap { $0.description.flatMap(AttachmentKey.parse(endpointDescription:))?.key.containerID }
         #expect(Set(kept) == ["keep", "new", "other"])
-        let instance = try #require(try node.lookingGlass("vpns/instances/green") as? [String: Any])
-        #expect((instance["route_targets"] as? [String: [String]])?["import"] == ["target:64512:90"])
-        #expect(instance["instance_dataplane_id"] as? Int == 5100)
     }
 
     @Test func checkReportsWhatDiffersFromTheResult() throws {
